@@ -1,0 +1,107 @@
+# webmon: a website availability monitor built from small Unix filters.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+PKG_CONFIG ?= pkg-config
+CC ?= cc
+
+VERSION = 0.1.0
+WARN = -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
+       -Wwrite-strings -Wpointer-arith -Wformat=2 -Wno-unused-parameter
+OPT = -O2 -g
+ifeq ($(SANITIZE),1)
+OPT = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+      -fno-sanitize-recover=undefined
+LDSAN = -fsanitize=address,undefined
+endif
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DWEBMON_VERSION='"$(VERSION)"' -Ilib \
+             $(WARN) $(OPT) $(CFLAGS)
+ALL_LDFLAGS = $(LDSAN) $(LDFLAGS)
+
+CURL_CFLAGS   != $(PKG_CONFIG) --cflags libcurl libpcre2-8 jansson
+CURL_LIBS     != $(PKG_CONFIG) --libs libcurl libpcre2-8 jansson
+KAFKA_CFLAGS  != $(PKG_CONFIG) --cflags rdkafka jansson
+KAFKA_LIBS    != $(PKG_CONFIG) --libs rdkafka jansson
+PQ_CFLAGS     != $(PKG_CONFIG) --cflags libpq jansson
+PQ_LIBS       != $(PKG_CONFIG) --libs libpq jansson
+MHD_CFLAGS    != $(PKG_CONFIG) --cflags libmicrohttpd zlib
+MHD_LIBS      != $(PKG_CONFIG) --libs libmicrohttpd zlib
+
+PROGS = wm-probe wm-kafka-pub wm-kafka-sub wm-pg-copy
+FIXTURES = tests/fixtures/wm-httpd tests/fixtures/wm-mock-kafka
+
+# Objects shared by every program.
+COMMON = lib/util.o lib/buf.o lib/utf8.o lib/jsonw.o lib/lines.o lib/timeutil.o \
+         lib/progress.o
+
+# Per-program objects: each program links only what it uses.
+PROBE_OBJS = cmd/wm-probe.o $(COMMON) lib/uuid7.o lib/sites.o lib/statusset.o \
+             lib/match.o lib/shard.o lib/probe.o lib/result.o lib/schedule.o
+KPUB_OBJS  = cmd/wm-kafka-pub.o $(COMMON) lib/kconf.o
+KSUB_OBJS  = cmd/wm-kafka-sub.o $(COMMON) lib/kconf.o lib/ackreader.o
+PGCOPY_OBJS = cmd/wm-pg-copy.o $(COMMON) lib/pgsink.o lib/copyrow.o
+HTTPD_OBJS = tests/fixtures/wm-httpd.o lib/util.o
+MOCKK_OBJS = tests/fixtures/wm-mock-kafka.o lib/util.o
+
+all: $(PROGS) $(FIXTURES)
+
+wm-probe: $(PROBE_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(PROBE_OBJS) $(CURL_LIBS) -lm
+wm-kafka-pub: $(KPUB_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(KPUB_OBJS) $(KAFKA_LIBS) -lm
+wm-kafka-sub: $(KSUB_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(KSUB_OBJS) $(KAFKA_LIBS) -lm
+wm-pg-copy: $(PGCOPY_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(PGCOPY_OBJS) $(PQ_LIBS) -lm
+tests/fixtures/wm-httpd: $(HTTPD_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(HTTPD_OBJS) $(MHD_LIBS)
+tests/fixtures/wm-mock-kafka: $(MOCKK_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(MOCKK_OBJS) $(KAFKA_LIBS)
+
+# Every object gets every library's include path: cheap, and keeps rules simple.
+DEP_CFLAGS = $(CURL_CFLAGS) $(KAFKA_CFLAGS) $(PQ_CFLAGS) $(MHD_CFLAGS)
+.c.o:
+	$(CC) $(ALL_CFLAGS) $(DEP_CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(wildcard cmd/*.d lib/*.d tests/fixtures/*.d)
+
+check: deps all
+	PATH="$$(pwd):$$(pwd)/tests/fixtures:$$PATH" bats $(BATSFLAGS) tests
+
+lint:
+	mandoc -Tlint -Wwarning man/*.1 man/*.7
+
+install: $(PROGS)
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
+	install -m0755 $(PROGS) $(DESTDIR)$(BINDIR)
+	install -m0644 man/*.1 $(DESTDIR)$(MANDIR)/man1
+	install -m0644 man/*.7 $(DESTDIR)$(MANDIR)/man7
+
+# Debian packages needed to build, test and benchmark; installs only what is
+# missing, so it is safe to run again.
+DEB_PKGS = build-essential pkg-config libcurl4-openssl-dev libpcre2-dev \
+	librdkafka-dev libjansson-dev libpq-dev libmicrohttpd-dev zlib1g-dev \
+	libbrotli-dev openssl bats jq kcat curl nginx postgresql \
+	postgresql-15-partman mandoc python3 python3-psycopg2 procps \
+	psmisc valgrind clang libclang-rt-14-dev iproute2 time
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+	  grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:" $$missing; \
+	  if [ "$$(id -u)" -ne 0 ]; then SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    --no-install-recommends $$missing; \
+	else echo "deps: all present"; fi
+
+clean:
+	rm -f $(PROGS) $(FIXTURES) cmd/*.o lib/*.o tests/fixtures/*.o \
+	      cmd/*.d lib/*.d tests/fixtures/*.d
+
+.PHONY: all check lint install deps clean

@@ -1,0 +1,101 @@
+/* kconf.c: librdkafka configuration from -X arguments and -F files. */
+#include "kconf.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int
+kconf_set(rd_kafka_conf_t *conf, const char *name, const char *val,
+    char *errstr, size_t errsize)
+{
+	char why[512];
+	rd_kafka_conf_res_t res;
+
+	res = rd_kafka_conf_set(conf, name, val, why, sizeof(why));
+	/* kcat's "topic.X" spelling: X is a topic property set as a default. */
+	if (res == RD_KAFKA_CONF_UNKNOWN && strncmp(name, "topic.", 6) == 0)
+		res = rd_kafka_conf_set(conf, name + 6, val, why, sizeof(why));
+	if (res != RD_KAFKA_CONF_OK) {
+		snprintf(errstr, errsize, "%s", why);
+		return -1;
+	}
+	return 0;
+}
+
+int
+kconf_set_arg(rd_kafka_conf_t *conf, const char *arg, char *errstr, size_t errsize)
+{
+	const char *eq = strchr(arg, '=');
+	char *name;
+	int rc;
+
+	if (eq == NULL || eq == arg) {
+		snprintf(errstr, errsize, "expected -X property=value, not '%s'", arg);
+		return -1;
+	}
+	name = strndup(arg, (size_t)(eq - arg));
+	if (name == NULL) {
+		snprintf(errstr, errsize, "out of memory");
+		return -1;
+	}
+	rc = kconf_set(conf, name, eq + 1, errstr, errsize);
+	free(name);
+	return rc;
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+int
+kconf_read_file(rd_kafka_conf_t *conf, const char *path, char *errstr, size_t errsize)
+{
+	FILE *fp = fopen(path, "r");
+	char *line = NULL, *s, *eq;
+	size_t cap = 0;
+	unsigned long lineno = 0;
+	int rc = 0;
+
+	if (fp == NULL) {
+		snprintf(errstr, errsize, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (getline(&line, &cap, fp) != -1) {
+		char why[512];
+
+		lineno++;
+		s = trim(line);
+		if (*s == '\0' || *s == '#')
+			continue;
+		if ((eq = strchr(s, '=')) == NULL || eq == s) {
+			snprintf(errstr, errsize, "%s:%lu: expected property=value", path, lineno);
+			rc = -1;
+			break;
+		}
+		*eq = '\0';
+		if (kconf_set(conf, trim(s), trim(eq + 1), why, sizeof(why)) < 0) {
+			snprintf(errstr, errsize, "%s:%lu: %s", path, lineno, why);
+			rc = -1;
+			break;
+		}
+	}
+	if (rc == 0 && ferror(fp)) {
+		snprintf(errstr, errsize, "%s: %s", path, strerror(errno));
+		rc = -1;
+	}
+	free(line);
+	fclose(fp);
+	return rc;
+}

@@ -1,0 +1,43 @@
+/*
+ * lines.h: a buffered line reader on a file descriptor with line numbers and
+ * a maximum line length. Usable from a poll() loop: lines_buffered() tells
+ * whether the next call can return without reading.
+ */
+#ifndef WEBMON_LINES_H
+#define WEBMON_LINES_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+enum {
+	LINES_ERR = -1,		/* read error, errno set */
+	LINES_EOF = 0,
+	LINES_OK = 1,
+	LINES_TOOLONG = 2	/* line over the limit: consumed, first max bytes returned */
+};
+
+struct lines {
+	int fd;			/* not owned */
+	const char *name;	/* for messages: file name or "<stdin>"; not owned */
+	unsigned long lineno;	/* number of the line last returned, from 1 */
+	size_t max;		/* longest line accepted, without its newline */
+	int strip_cr;		/* drop one '\r' before the '\n' */
+	int eof;
+	char *rbuf;		/* read buffer: bytes [rpos, rlen) not consumed yet */
+	size_t rpos, rlen, rcap;
+	struct buf line;	/* the line being assembled / returned */
+};
+
+/* Set up a reader on fd; name is kept for messages. Free with lines_free(). */
+void lines_init(struct lines *l, int fd, const char *name, size_t max);
+void lines_free(struct lines *l);
+/*
+ * Return the next line (without newline, NUL-terminated, valid until the next
+ * call) in *line and *len. Blocks in read() when needed.
+ */
+int lines_next(struct lines *l, char **line, size_t *len);
+/* 1 if lines_next() can return without calling read(), else 0. */
+int lines_buffered(const struct lines *l);
+
+#endif
