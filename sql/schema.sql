@@ -1,0 +1,121 @@
+-- webmon: the wm_results table, one row per probe result, one column per
+-- key of the result record (DESIGN.md), in the record's key order, so that
+-- wm-pg-copy maps keys to columns by name and a plain COPY without a column
+-- list also works.
+--
+-- Usage:   psql -v ON_ERROR_STOP=1 -f sql/schema.sql      (plain table)
+--          psql -v ON_ERROR_STOP=1 -f sql/partitioning.sql (monthly partitions;
+--                                     it includes this file, see there)
+--          psql -v ON_ERROR_STOP=1 -f sql/views.sql
+-- Safe to run again: every statement is IF NOT EXISTS or OR REPLACE.
+--
+-- The psql variable wm_partitioned (boolean, default off) makes the table
+-- PARTITION BY RANGE (ts); PostgreSQL then requires the primary key to hold
+-- the partition key, so it is (id, ts) instead of (id). A replayed record
+-- has the same id and ts, so either key rejects it.
+--
+-- Times in milliseconds are double precision, not numeric(12,3): the record
+-- carries three decimals, which float8 holds and prints back exactly (up to
+-- 15 significant digits, i.e. any time below 31 years); it is 8 fixed bytes,
+-- parses fast in COPY, and avg() and percentile_cont() work on it directly
+-- without numeric's slow arithmetic.
+
+-- Quiet "already exists, skipping" notices when run again.
+SET client_min_messages = warning;
+
+\if :{?wm_partitioned}
+\else
+\set wm_partitioned off
+\endif
+\if :wm_partitioned
+\set wm_pkey 'PRIMARY KEY (id, ts)'
+\set wm_partition_by 'PARTITION BY RANGE (ts)'
+\else
+\set wm_pkey 'PRIMARY KEY (id)'
+\set wm_partition_by ''
+\endif
+
+CREATE TABLE IF NOT EXISTS wm_results (
+	id          uuid             NOT NULL,
+	ts          timestamptz      NOT NULL,
+	url         text             NOT NULL,
+	name        text,
+	method      text             NOT NULL,
+	ok          boolean          NOT NULL,
+	status      smallint,
+	error       text,
+	detail      text,
+	time_ms     double precision NOT NULL,
+	dns_ms      double precision,
+	connect_ms  double precision,
+	tls_ms      double precision,
+	wait_ms     double precision,
+	transfer_ms double precision,
+	bytes       bigint           NOT NULL,
+	ip          inet,
+	regex       text,
+	match       boolean,
+	matched     text,
+	cert_expiry timestamptz,
+	probe       text             NOT NULL,
+	tags        jsonb,
+	CONSTRAINT wm_results_pkey :wm_pkey,
+	CONSTRAINT wm_results_error_check CHECK (error IN ('dns', 'connect',
+		'tls', 'timeout', 'status', 'regex', 'too_large', 'protocol',
+		'other')),
+	CONSTRAINT wm_results_status_check CHECK (status BETWEEN 100 AND 999),
+	CONSTRAINT wm_results_ms_check CHECK (time_ms >= 0 AND dns_ms >= 0
+		AND connect_ms >= 0 AND tls_ms >= 0 AND wait_ms >= 0
+		AND transfer_ms >= 0),
+	CONSTRAINT wm_results_bytes_check CHECK (bytes >= 0),
+	CONSTRAINT wm_results_tags_check CHECK (jsonb_typeof(tags) = 'object')
+) :wm_partition_by;
+
+-- Latest result per site and probe (wm_status, wm_cert_expiry, dashboards)
+-- and one site's history in time order. ok is carried in the index so that
+-- walking back through a run of results needs no heap access.
+CREATE INDEX IF NOT EXISTS wm_results_url_probe_ts_idx
+	ON wm_results (url, probe, ts DESC) INCLUDE (ok);
+
+-- Failures only: small (sites are mostly up) and cheap to maintain; finds
+-- "last failure of this site" in one index probe, which is how wm_status
+-- knows since when a site is up.
+CREATE INDEX IF NOT EXISTS wm_results_fail_idx
+	ON wm_results (url, probe, ts DESC) WHERE NOT ok;
+
+-- Time-range scans (rollups, incidents of the last week): rows arrive in
+-- roughly ts order, so a BRIN index is tiny and effective.
+CREATE INDEX IF NOT EXISTS wm_results_ts_brin
+	ON wm_results USING brin (ts);
+
+COMMENT ON TABLE wm_results IS
+	'webmon probe results, one row per probe of a site (see webmon(7))';
+COMMENT ON COLUMN wm_results.id IS
+	'UUIDv7 of the probe; deduplication key from probe to row';
+COMMENT ON COLUMN wm_results.ts IS 'when the request started';
+COMMENT ON COLUMN wm_results.url IS 'the site''s url as given';
+COMMENT ON COLUMN wm_results.name IS 'label from the site';
+COMMENT ON COLUMN wm_results.method IS 'HTTP method';
+COMMENT ON COLUMN wm_results.ok IS
+	'no transport error, status expected, and regex (if any) matched';
+COMMENT ON COLUMN wm_results.status IS
+	'final HTTP status; NULL when no response arrived';
+COMMENT ON COLUMN wm_results.error IS 'failure class; NULL when ok';
+COMMENT ON COLUMN wm_results.detail IS 'human-readable reason';
+COMMENT ON COLUMN wm_results.time_ms IS 'total time, milliseconds';
+COMMENT ON COLUMN wm_results.dns_ms IS 'name lookup, milliseconds';
+COMMENT ON COLUMN wm_results.connect_ms IS 'TCP connect, milliseconds';
+COMMENT ON COLUMN wm_results.tls_ms IS 'TLS handshake, milliseconds';
+COMMENT ON COLUMN wm_results.wait_ms IS
+	'request sent to first byte, milliseconds';
+COMMENT ON COLUMN wm_results.transfer_ms IS
+	'first byte to last byte, milliseconds';
+COMMENT ON COLUMN wm_results.bytes IS 'body bytes received';
+COMMENT ON COLUMN wm_results.ip IS 'address connected to';
+COMMENT ON COLUMN wm_results.regex IS 'the pattern checked, if any';
+COMMENT ON COLUMN wm_results.match IS 'whether the regex matched; NULL without regex';
+COMMENT ON COLUMN wm_results.matched IS 'first match, at most 256 bytes';
+COMMENT ON COLUMN wm_results.cert_expiry IS
+	'earliest notAfter in the TLS chain the server sent';
+COMMENT ON COLUMN wm_results.probe IS 'identity of the probe host';
+COMMENT ON COLUMN wm_results.tags IS 'string labels from the site';
