@@ -16,9 +16,10 @@ struct matcher;
  */
 struct matcher *matcher_new(const char *pattern, char *errstr, size_t errsize);
 /*
- * Search subject[0..len). Returns 1 and sets *moff/*mlen to the first match,
+ * Search subject[0..len). Returns 1 and sets *moff and *mlen to the first match,
  * 0 when there is no match, -1 with errstr set when matching failed (match
- * or depth limit hit, JIT stack exhausted). Safe to call concurrently.
+ * or depth limit hit, JIT stack exhausted). Safe to call from several
+ * threads (each thread gets its own JIT stack, created on first use).
  */
 int matcher_exec(const struct matcher *m, const char *subject, size_t len,
     size_t *moff, size_t *mlen, char *errstr, size_t errsize);

@@ -1,0 +1,494 @@
+/* probe.c: the probing engine on a libcurl multi handle. */
+#include "probe.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "match.h"
+#include "result.h"
+#include "timeutil.h"
+#include "util.h"
+#include "uuid7.h"
+
+/* A body buffer larger than this is released after its probe. */
+#define BODY_KEEP (64 * 1024)
+
+struct probe {
+	CURL *easy;
+	struct prober *p;
+	const struct site *site;	/* not owned */
+	void *udata;
+	int64_t ts_us;
+	char id[UUID_STRLEN];
+	size_t bytes;		/* decoded body bytes received */
+	int too_large;
+	struct buf body;	/* kept only when the site has a regex */
+	char errbuf[CURL_ERROR_SIZE];
+	struct probe *prev, *next;	/* in flight list, or free list (next) */
+};
+
+struct prober {
+	CURLM *multi;
+	struct probe_opts o;
+	char *cacert, *probe_name;	/* owned copies */
+	char useragent[64];
+	struct probe *live;	/* in flight */
+	struct probe *spare;	/* finished, easy handles kept for reuse */
+	size_t inflight;
+	struct buf line;
+};
+
+static size_t
+on_write(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+	struct probe *pr = arg;
+	size_t n = size * nmemb;
+
+	if (n > pr->p->o.max_body - pr->bytes) {
+		pr->bytes += n;
+		pr->too_large = 1;
+		return 0;	/* CURLE_WRITE_ERROR ends the transfer */
+	}
+	pr->bytes += n;
+	if (pr->site->regex != NULL)
+		buf_append(&pr->body, ptr, n);
+	return n;
+}
+
+struct prober *
+prober_new(const struct probe_opts *opts, char *errstr, size_t errsize)
+{
+	struct prober *p;
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		snprintf(errstr, errsize, "libcurl initialisation failed");
+		return NULL;
+	}
+	p = xcalloc(1, sizeof(*p));
+	p->o = *opts;
+	if (opts->cacert)
+		p->cacert = xstrdup(opts->cacert);
+	p->probe_name = xstrdup(opts->probe_name ? opts->probe_name : "");
+	p->o.cacert = p->cacert;
+	p->o.probe_name = p->probe_name;
+	if (p->o.max_body == 0)
+		p->o.max_body = 4 << 20;
+	snprintf(p->useragent, sizeof(p->useragent), "wm-probe/%s",
+	    WEBMON_VERSION);
+	p->multi = curl_multi_init();
+	if (p->multi == NULL) {
+		snprintf(errstr, errsize, "libcurl multi handle: out of memory");
+		free(p->cacert);
+		free(p->probe_name);
+		free(p);
+		curl_global_cleanup();
+		return NULL;
+	}
+	return p;
+}
+
+/* Set every option of one probe; returns the first failure or CURLE_OK. */
+static CURLcode
+setup(struct prober *p, struct probe *pr)
+{
+	const struct site *s = pr->site;
+	CURL *e = pr->easy;
+	CURLcode rc = CURLE_OK;
+
+#define SET(opt, val) do { if (rc == CURLE_OK) rc = curl_easy_setopt(e, opt, val); } while (0)
+	SET(CURLOPT_URL, s->url);
+	SET(CURLOPT_PRIVATE, pr);
+	SET(CURLOPT_ERRORBUFFER, pr->errbuf);
+	SET(CURLOPT_NOSIGNAL, 1L);
+	SET(CURLOPT_WRITEFUNCTION, on_write);
+	SET(CURLOPT_WRITEDATA, pr);
+	SET(CURLOPT_TIMEOUT_MS, (long)(s->timeout_s * 1000 + 0.5) > 0 ?
+	    (long)(s->timeout_s * 1000 + 0.5) : 1L);
+	SET(CURLOPT_FOLLOWLOCATION, s->follow ? 1L : 0L);
+	SET(CURLOPT_MAXREDIRS, 10L);
+	SET(CURLOPT_PROTOCOLS_STR, "http,https");
+	SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	SET(CURLOPT_ACCEPT_ENCODING, "");
+	/* Every probe measures its own connection, lookup and handshake. */
+	SET(CURLOPT_FRESH_CONNECT, 1L);
+	SET(CURLOPT_FORBID_REUSE, 1L);
+	SET(CURLOPT_DNS_CACHE_TIMEOUT, 0L);
+	SET(CURLOPT_SSL_SESSIONID_CACHE, 0L);
+	SET(CURLOPT_CERTINFO, 1L);
+	SET(CURLOPT_IPRESOLVE, p->o.ipresolve);
+	SET(CURLOPT_USERAGENT, p->useragent);
+	if (p->o.cacert)
+		SET(CURLOPT_CAINFO, p->o.cacert);
+	if (p->o.insecure) {
+		SET(CURLOPT_SSL_VERIFYPEER, 0L);
+		SET(CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	if (s->proxy)
+		SET(CURLOPT_PROXY, s->proxy);
+	if (s->headers)
+		SET(CURLOPT_HTTPHEADER, s->headers);
+	if (strcmp(s->method, "HEAD") == 0)
+		SET(CURLOPT_NOBODY, 1L);
+	else if (strcmp(s->method, "POST") == 0 || s->body != NULL) {
+		SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)s->body_len);
+		SET(CURLOPT_POSTFIELDS, s->body ? s->body : "");
+		/* POST keeps libcurl's redirect rules (303 turns into GET). */
+		if (strcmp(s->method, "POST") != 0)
+			SET(CURLOPT_CUSTOMREQUEST, s->method);
+	} else if (strcmp(s->method, "GET") != 0)
+		SET(CURLOPT_CUSTOMREQUEST, s->method);
+#undef SET
+	return rc;
+}
+
+int
+prober_start(struct prober *p, const struct site *site, void *udata,
+    char *errstr, size_t errsize)
+{
+	struct probe *pr;
+	CURLcode rc;
+	CURLMcode mc;
+
+	if ((pr = p->spare) != NULL) {
+		p->spare = pr->next;
+		curl_easy_reset(pr->easy);
+	} else {
+		pr = xcalloc(1, sizeof(*pr));
+		pr->p = p;
+		pr->easy = curl_easy_init();
+		if (pr->easy == NULL) {
+			free(pr);
+			snprintf(errstr, errsize, "libcurl easy handle: out of memory");
+			return -1;
+		}
+	}
+	pr->site = site;
+	pr->udata = udata;
+	pr->bytes = 0;
+	pr->too_large = 0;
+	pr->errbuf[0] = '\0';
+	buf_reset(&pr->body);
+	rc = setup(p, pr);
+	if (rc != CURLE_OK) {
+		snprintf(errstr, errsize, "'%s': %s", site->url,
+		    curl_easy_strerror(rc));
+		goto fail;
+	}
+	pr->ts_us = now_us();
+	uuid7_make(pr->id, pr->ts_us / 1000);
+	mc = curl_multi_add_handle(p->multi, pr->easy);
+	if (mc != CURLM_OK) {
+		snprintf(errstr, errsize, "'%s': %s", site->url,
+		    curl_multi_strerror(mc));
+		goto fail;
+	}
+	pr->prev = NULL;
+	pr->next = p->live;
+	if (p->live)
+		p->live->prev = pr;
+	p->live = pr;
+	p->inflight++;
+	return 0;
+fail:
+	pr->next = p->spare;
+	p->spare = pr;
+	return -1;
+}
+
+size_t
+prober_inflight(const struct prober *p)
+{
+	return p->inflight;
+}
+
+/* Take pr off the multi handle and the live list and keep it for reuse. */
+static void
+retire(struct prober *p, struct probe *pr)
+{
+	curl_multi_remove_handle(p->multi, pr->easy);
+	if (pr->prev)
+		pr->prev->next = pr->next;
+	else
+		p->live = pr->next;
+	if (pr->next)
+		pr->next->prev = pr->prev;
+	p->inflight--;
+	if (pr->body.cap > BODY_KEEP)
+		buf_free(&pr->body);
+	pr->site = NULL;
+	pr->udata = NULL;
+	pr->prev = NULL;
+	pr->next = p->spare;
+	p->spare = pr;
+}
+
+static const char *
+error_class(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+		return "dns";
+	case CURLE_COULDNT_CONNECT:
+		return "connect";
+	case CURLE_OPERATION_TIMEDOUT:
+		return "timeout";
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+	case CURLE_SSL_CRL_BADFILE:
+	case CURLE_SSL_ENGINE_NOTFOUND:
+	case CURLE_SSL_ENGINE_SETFAILED:
+	case CURLE_SSL_ENGINE_INITFAILED:
+	case CURLE_SSL_SHUTDOWN_FAILED:
+	case CURLE_USE_SSL_FAILED:
+		return "tls";
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_TOO_MANY_REDIRECTS:
+	case CURLE_WEIRD_SERVER_REPLY:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+	case CURLE_HTTP3:
+	case CURLE_BAD_CONTENT_ENCODING:
+	case CURLE_RANGE_ERROR:
+	case CURLE_URL_MALFORMAT:
+		return "protocol";
+	case CURLE_FILESIZE_EXCEEDED:
+		return "too_large";
+	default:
+		/* Connection reset or closed early (short body), send errors... */
+		return "other";
+	}
+}
+
+/* "Mar  2 12:00:00 2027 GMT" (OpenSSL) to Unix time; -1 if unparsable. */
+static time_t
+parse_expire(const char *s)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	char mon[4];
+	const char *m;
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(s, "%3s %d %d:%d:%d %d", mon, &tm.tm_mday, &tm.tm_hour,
+	    &tm.tm_min, &tm.tm_sec, &tm.tm_year) == 6 && strlen(mon) == 3 &&
+	    (m = strstr(months, mon)) != NULL && (m - months) % 3 == 0) {
+		tm.tm_mon = (int)((m - months) / 3);
+	} else if (sscanf(s, "%d-%d-%d %d:%d:%d", &tm.tm_year, &tm.tm_mon,
+	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) == 6) {
+		tm.tm_mon--;
+	} else
+		return -1;
+	tm.tm_year -= 1900;
+	return timegm(&tm);
+}
+
+/* Earliest "Expire date" among the certificates the server sent. */
+static int
+cert_expiry(CURL *e, char *out, size_t size)
+{
+	struct curl_certinfo *ci = NULL;
+	struct curl_slist *l;
+	time_t t, best = -1;
+	int i;
+
+	if (curl_easy_getinfo(e, CURLINFO_CERTINFO, &ci) != CURLE_OK ||
+	    ci == NULL)
+		return 0;
+	for (i = 0; i < ci->num_of_certs; i++)
+		for (l = ci->certinfo[i]; l; l = l->next)
+			if (strncmp(l->data, "Expire date:", 12) == 0) {
+				t = parse_expire(l->data + 12);
+				if (t != -1 && (best == -1 || t < best))
+					best = t;
+			}
+	if (best == -1)
+		return 0;
+	fmt_rfc3339(out, size, best);
+	return 1;
+}
+
+/* Phase length in ms from two libcurl timers (µs since start); -1 for null. */
+static double
+phase(curl_off_t end, curl_off_t start)
+{
+	if (end <= 0 || start < 0 || end < start)
+		return -1;
+	return (double)(end - start) / 1000.0;
+}
+
+/* Build the result line of a finished probe into p->line. */
+static int
+finish(struct prober *p, struct probe *pr, CURLcode rc)
+{
+	const struct site *s = pr->site;
+	CURL *e = pr->easy;
+	struct result r;
+	curl_off_t nl = 0, ct = 0, ac = 0, pt = 0, st = 0, tt = 0;
+	long status = 0;
+	char *ip = NULL, detail[CURL_ERROR_SIZE + 256], expect[128];
+	char expiry[32], rerr[256];
+	size_t moff = 0, mlen = 0;
+	int m;
+
+	memset(&r, 0, sizeof(r));
+	memcpy(r.id, pr->id, sizeof(r.id));
+	r.ts_us = pr->ts_us;
+	r.url = s->url;
+	r.name = s->name;
+	r.method = s->method;
+	r.regex = s->regex_src;
+	r.match = -1;
+	r.probe = p->o.probe_name;
+	r.tags_json = s->tags_json;
+	r.bytes = (int64_t)pr->bytes;
+
+	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+	r.status = status > 0 ? status : -1;
+	curl_easy_getinfo(e, CURLINFO_NAMELOOKUP_TIME_T, &nl);
+	curl_easy_getinfo(e, CURLINFO_CONNECT_TIME_T, &ct);
+	curl_easy_getinfo(e, CURLINFO_APPCONNECT_TIME_T, &ac);
+	curl_easy_getinfo(e, CURLINFO_PRETRANSFER_TIME_T, &pt);
+	curl_easy_getinfo(e, CURLINFO_STARTTRANSFER_TIME_T, &st);
+	curl_easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &tt);
+	r.time_ms = (double)tt / 1000.0;
+	r.dns_ms = phase(nl, 0);
+	r.connect_ms = nl > 0 ? phase(ct, nl) : -1;
+	r.tls_ms = ct > 0 ? phase(ac, ct) : -1;
+	r.wait_ms = pt > 0 ? phase(st, pt) : -1;
+	r.transfer_ms = st > 0 ? phase(tt, st) : -1;
+	curl_easy_getinfo(e, CURLINFO_PRIMARY_IP, &ip);
+	r.ip = ip;
+	if (cert_expiry(e, expiry, sizeof(expiry)))
+		r.cert_expiry = expiry;
+
+	if (pr->too_large) {
+		r.error = "too_large";
+		snprintf(detail, sizeof(detail), "body larger than %zu bytes",
+		    p->o.max_body);
+		r.detail = detail;
+	} else if (rc != CURLE_OK) {
+		r.error = error_class(rc);
+		snprintf(detail, sizeof(detail), "%s",
+		    pr->errbuf[0] ? pr->errbuf : curl_easy_strerror(rc));
+		r.detail = detail;
+	} else if (!statusset_has(&s->expect, status)) {
+		r.error = "status";
+		statusset_format(&s->expect, expect, sizeof(expect));
+		snprintf(detail, sizeof(detail), "status %ld not in %s", status,
+		    s->expect_src ? s->expect_src : expect);
+		r.detail = detail;
+	}
+	/* The regex runs on every complete body, even with a bad status. */
+	if (s->regex != NULL && rc == CURLE_OK && !pr->too_large) {
+		m = matcher_exec(s->regex, pr->body.data, pr->body.len, &moff,
+		    &mlen, rerr, sizeof(rerr));
+		if (m < 0) {
+			if (r.error == NULL) {
+				r.error = "regex";
+				snprintf(detail, sizeof(detail), "%s", rerr);
+				r.detail = detail;
+			}
+		} else {
+			r.match = m;
+			if (m) {
+				r.matched = pr->body.data + moff;
+				r.matched_len = mlen;
+			} else if (r.error == NULL) {
+				r.error = "regex";
+				snprintf(detail, sizeof(detail), "no match in "
+				    "%zu bytes of body", pr->body.len);
+				r.detail = detail;
+			}
+		}
+	}
+	r.ok = r.error == NULL;
+	buf_reset(&p->line);
+	result_format(&p->line, &r);
+	return r.ok;
+}
+
+int
+prober_run(struct prober *p, int timeout_ms, probe_done_fn *done, void *arg,
+    char *errstr, size_t errsize)
+{
+	CURLMsg *msg;
+	CURLMcode mc;
+	struct probe *pr;
+	void *udata;
+	int running, left, ok, n = 0;
+
+	mc = curl_multi_poll(p->multi, NULL, 0, timeout_ms, NULL);
+	if (mc == CURLM_OK)
+		mc = curl_multi_perform(p->multi, &running);
+	if (mc != CURLM_OK) {
+		snprintf(errstr, errsize, "libcurl: %s", curl_multi_strerror(mc));
+		return -1;
+	}
+	while ((msg = curl_multi_info_read(p->multi, &left)) != NULL) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		pr = NULL;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&pr);
+		if (pr == NULL)
+			continue;
+		ok = finish(p, pr, msg->data.result);
+		udata = pr->udata;
+		retire(p, pr);
+		n++;
+		if (done)
+			done(udata, p->line.data, p->line.len, ok, arg);
+	}
+	return n;
+}
+
+void
+prober_wakeup(struct prober *p)
+{
+	curl_multi_wakeup(p->multi);
+}
+
+void
+prober_abort_all(struct prober *p, probe_aborted_fn *aborted, void *arg)
+{
+	struct probe *pr;
+	void *udata;
+
+	while ((pr = p->live) != NULL) {
+		udata = pr->udata;
+		retire(p, pr);
+		if (aborted)
+			aborted(udata, arg);
+	}
+}
+
+void
+prober_free(struct prober *p)
+{
+	struct probe *pr;
+
+	if (p == NULL)
+		return;
+	prober_abort_all(p, NULL, NULL);
+	while ((pr = p->spare) != NULL) {
+		p->spare = pr->next;
+		curl_easy_cleanup(pr->easy);
+		buf_free(&pr->body);
+		free(pr);
+	}
+	curl_multi_cleanup(p->multi);
+	buf_free(&p->line);
+	free(p->cacert);
+	free(p->probe_name);
+	free(p);
+	curl_global_cleanup();
+}
