@@ -40,7 +40,8 @@ COMMON = lib/util.o lib/buf.o lib/utf8.o lib/jsonw.o lib/lines.o lib/timeutil.o 
 
 # Per-program objects: each program links only what it uses.
 PROBE_OBJS = cmd/wm-probe.o $(COMMON) lib/uuid7.o lib/sites.o lib/statusset.o \
-             lib/match.o lib/shard.o lib/probe.o lib/result.o lib/schedule.o
+             lib/match.o lib/shard.o lib/probe.o lib/result.o lib/schedule.o \
+             lib/watch.o
 KPUB_OBJS  = cmd/wm-kafka-pub.o $(COMMON) lib/kconf.o
 KSUB_OBJS  = cmd/wm-kafka-sub.o $(COMMON) lib/kconf.o lib/ackreader.o
 PGCOPY_OBJS = cmd/wm-pg-copy.o $(COMMON) lib/pgsink.o lib/copyrow.o

@@ -19,6 +19,7 @@
 #include "sites.h"
 #include "timeutil.h"
 #include "util.h"
+#include "watch.h"
 
 struct options {
 	long concurrency;		/* -c */
@@ -31,6 +32,8 @@ struct options {
 	unsigned long shard_k, shard_n;	/* --shard; n == 0: every site */
 	int fail;			/* --fail */
 	int verbose;			/* -v */
+	int watch;			/* --watch */
+	double stats_s;			/* --stats-interval */
 	char **urls;			/* -u and URL arguments, in order */
 	size_t nurls;
 	char **files;			/* sites files; none: stdin */
@@ -60,6 +63,8 @@ usage(FILE *f)
 "usage: wm-probe [-46hkVv] [-c concurrency] [-i name] [-t timeout]\n"
 "                [-u url] [--cacert file] [--fail] [--max-body bytes]\n"
 "                [--shard K/N] [file | url ...]\n"
+"       wm-probe --watch [--interval secs] [--stats-interval secs]\n"
+"                [options] file ...\n"
 "  -c, --concurrency N  probes in flight at once (default 50)\n"
 "  -t, --timeout SECS   default per-site timeout (default 10)\n"
 "  -i, --probe NAME     probe identity in results (default the host name)\n"
@@ -72,6 +77,10 @@ usage(FILE *f)
 "      --shard K/N      probe only shard K (1..N) of N, by url hash\n"
 "      --fail           exit 1 if any probe was not ok\n"
 "  -v, --verbose        print a summary line on stderr at the end\n"
+"      --watch          probe each site every interval until SIGTERM;\n"
+"                       SIGHUP re-reads the files\n"
+"      --interval SECS  default per-site interval (default 60)\n"
+"      --stats-interval SECS  seconds between -v stats lines (default 60)\n"
 "  -h, --help           show this help\n"
 "  -V, --version        show the version\n");
 }
@@ -110,20 +119,24 @@ is_url_arg(const char *a)
 static void
 parse_options(int argc, char **argv, struct options *o)
 {
-	enum { OPT_CACERT = 256, OPT_MAXBODY, OPT_SHARD, OPT_FAIL };
+	enum { OPT_CACERT = 256, OPT_MAXBODY, OPT_SHARD, OPT_FAIL,
+	    OPT_WATCH, OPT_INTERVAL, OPT_STATS };
 	static const struct option longopts[] = {
 		{ "cacert", required_argument, NULL, OPT_CACERT },
 		{ "concurrency", required_argument, NULL, 'c' },
 		{ "fail", no_argument, NULL, OPT_FAIL },
 		{ "help", no_argument, NULL, 'h' },
 		{ "insecure", no_argument, NULL, 'k' },
+		{ "interval", required_argument, NULL, OPT_INTERVAL },
 		{ "max-body", required_argument, NULL, OPT_MAXBODY },
 		{ "probe", required_argument, NULL, 'i' },
 		{ "shard", required_argument, NULL, OPT_SHARD },
+		{ "stats-interval", required_argument, NULL, OPT_STATS },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "url", required_argument, NULL, 'u' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "watch", no_argument, NULL, OPT_WATCH },
 		{ NULL, 0, NULL, 0 }
 	};
 	char err[256];
@@ -185,6 +198,21 @@ parse_options(int argc, char **argv, struct options *o)
 		case OPT_FAIL:
 			o->fail = 1;
 			break;
+		case OPT_WATCH:
+			o->watch = 1;
+			break;
+		case OPT_INTERVAL:
+			if (parse_seconds(optarg, &o->def.interval_s) < 0 ||
+			    o->def.interval_s < 0.001)
+				dieusage("bad --interval '%s': want seconds, at "
+				    "least 0.001", optarg);
+			break;
+		case OPT_STATS:
+			if (parse_seconds(optarg, &o->stats_s) < 0 ||
+			    o->stats_s < 0.001)
+				dieusage("bad --stats-interval '%s': want seconds, "
+				    "at least 0.001", optarg);
+			break;
 		default:
 			dieusage("unknown option");
 		}
@@ -243,6 +271,45 @@ load_sites(const struct options *o, struct site **sites, size_t *n,
 			site_free(&(*sites)[i]);
 	}
 	*n = j;
+}
+
+static void
+on_note(const char *msg, void *arg)
+{
+	warnmsg("%s", msg);
+}
+
+/* --watch: probe every site at its interval until SIGTERM or SIGINT. */
+static int
+watch_main(struct options *o, const struct probe_opts *po)
+{
+	struct watch_opts wo;
+	struct prober *p;
+	char *std_in = (char *)"-", err[512];
+	int rc;
+
+	if (o->nurls > 0)
+		dieusage("--watch reads sites files, not URLs");
+	memset(&wo, 0, sizeof(wo));
+	wo.files = o->nfiles ? o->files : &std_in;
+	wo.nfiles = o->nfiles ? o->nfiles : 1;
+	wo.def = &o->def;
+	wo.concurrency = (size_t)o->concurrency;
+	wo.shard_k = o->shard_k;
+	wo.shard_n = o->shard_n;
+	wo.stats_s = o->stats_s;
+	wo.verbose = o->verbose;
+	wo.outfd = STDOUT_FILENO;
+	wo.note = on_note;
+	if ((p = prober_new(po, err, sizeof(err))) == NULL)
+		die("%s", err);
+	rc = watch_run(&wo, p, err, sizeof(err));
+	prober_free(p);
+	free(o->urls);
+	free(o->files);
+	if (rc == WATCH_ERROR)
+		die("%s", err);
+	return rc;
 }
 
 static void
@@ -333,6 +400,7 @@ main(int argc, char **argv)
 	o.def.interval_s = 60;
 	o.ipresolve = CURL_IPRESOLVE_WHATEVER;
 	o.max_body = 4 << 20;
+	o.stats_s = 60;
 	parse_options(argc, argv, &o);
 	if (o.probe_name == NULL) {
 		if (gethostname(host, sizeof(host)) < 0)
@@ -348,8 +416,6 @@ main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	load_sites(&o, &sites, &n, &nbad);
-
 	memset(&po, 0, sizeof(po));
 	po.concurrency = o.concurrency;
 	po.cacert = o.cacert;
@@ -357,6 +423,10 @@ main(int argc, char **argv)
 	po.ipresolve = o.ipresolve;
 	po.max_body = o.max_body;
 	po.probe_name = o.probe_name;
+	if (o.watch)
+		return watch_main(&o, &po);
+
+	load_sites(&o, &sites, &n, &nbad);
 	if ((p = prober_new(&po, err, sizeof(err))) == NULL)
 		die("%s", err);
 
