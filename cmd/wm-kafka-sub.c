@@ -1,0 +1,970 @@
+/*
+ * wm-kafka-sub: Kafka to NDJSON. Writes each message of the topics as one
+ * line on stdout, with kcat's consumer flags. With --ack PATH, offsets are
+ * committed only once the sink reading stdout has acknowledged the lines.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include "ackreader.h"
+#include "buf.h"
+#include "jsonw.h"
+#include "kconf.h"
+#include "offtrack.h"
+#include "progress.h"
+#include "timeutil.h"
+#include "util.h"
+
+#define BATCH		10000		/* messages taken from the queue at once */
+#define OUT_FLUSH	(1 << 20)	/* write stdout when this much is buffered */
+#define TICK_MS		200		/* longest sleep in poll() */
+#define STATS_MS	10000		/* -v stats line interval */
+
+enum offkind { OFF_DEFAULT, OFF_BEGIN, OFF_END, OFF_STORED, OFF_ABS, OFF_TAIL, OFF_TIME };
+
+struct options {
+	const char *brokers;
+	const char **topics;
+	int ntopics;
+	const char *group;
+	enum offkind offkind;
+	int64_t offval;		/* OFF_ABS offset, OFF_TAIL count, OFF_TIME ms */
+	int exit_eof;
+	long long count;	/* -c: stop after this many messages; 0 none */
+	int quiet, verbose, json;
+	const char *ack_path;
+	long max_pending;
+	double drain_timeout;	/* seconds */
+	const char **confargs;	/* -X and -F in order: "X..." or "F..." */
+	int nconf;
+};
+
+struct sub {
+	const struct options *o;
+	rd_kafka_t *rk;
+	rd_kafka_queue_t *q;
+	rd_kafka_topic_t **rkts;	/* simple mode: one per topic */
+	int iopipe[2];
+	struct offtrack ot;
+	struct ackreader ar;
+	int ackmode;
+	int commits;		/* a group.id is set: offsets can be committed */
+	struct buf out;
+	uint64_t flushed;	/* lines handed to write() successfully */
+	int paused;
+	int draining;		/* taking no more messages */
+	int epipe;
+	int fatal;
+	unsigned long long nmsgs, nskipped, nempty, ncommits, ncommitfail;
+	double lastcommit_ms, laststats_ms, start_ms;
+	unsigned long long statsmsgs;
+	struct progress prog;
+};
+
+static volatile sig_atomic_t stop;
+
+static void
+onsignal(int sig)
+{
+	(void)sig;
+	stop++;
+}
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: wm-kafka-sub [-eJqvV] [-b brokers] [-c count] [-F file] [-G group]\n"
+	    "                    [-o offset] [-X prop=val] [--ack path]\n"
+	    "                    [--drain-timeout secs] [--max-pending lines]\n"
+	    "                    -t topic ... [topic ...]\n"
+	    "  -b brokers          bootstrap brokers (default $KAFKA_BROKERS)\n"
+	    "  -t topic            topic to read; may be repeated\n"
+	    "  -G group            consumer group: share partitions, commit offsets\n"
+	    "  -o offset           beginning|end|stored|N|-N|s@ms: where to start\n"
+	    "  -e                  exit at the end of every partition\n"
+	    "  -c count            exit after count messages\n"
+	    "  -J                  write kcat's JSON envelope instead of the payload\n"
+	    "  -X prop=val         librdkafka property (-X list shows them)\n"
+	    "  -F file             file of prop=val lines\n"
+	    "  -q, -v              quieter, more verbose (stats lines)\n"
+	    "  --ack path          commit only lines the sink acknowledged on path\n"
+	    "  --max-pending n     stop fetching at n unacknowledged lines (100000)\n"
+	    "  --drain-timeout s   wait this long for acks when stopping (10)\n"
+	    "  -h, -V              help, version\n");
+}
+
+static void
+parse_offset(struct options *o, const char *s)
+{
+	long v;
+
+	if (strcmp(s, "beginning") == 0)
+		o->offkind = OFF_BEGIN;
+	else if (strcmp(s, "end") == 0)
+		o->offkind = OFF_END;
+	else if (strcmp(s, "stored") == 0)
+		o->offkind = OFF_STORED;
+	else if (strncmp(s, "s@", 2) == 0) {
+		if (parse_long(s + 2, 0, INT64_MAX, &v) < 0)
+			dieusage("-o '%s': expected s@ followed by milliseconds", s);
+		o->offkind = OFF_TIME;
+		o->offval = v;
+	} else if (parse_long(s, -INT64_MAX, INT64_MAX, &v) == 0) {
+		o->offkind = v < 0 ? OFF_TAIL : OFF_ABS;
+		o->offval = v < 0 ? -v : v;
+	} else
+		dieusage("-o '%s': expected beginning, end, stored, N, -N or s@ms", s);
+}
+
+/*
+ * Kafka callbacks. The error, commit and rebalance callbacks run on the
+ * main thread, from rd_kafka_consume_batch_queue() and rd_kafka_poll().
+ */
+static void
+log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *msg)
+{
+	struct sub *s = rd_kafka_opaque(rk);
+
+	if (level <= 4 && !s->o->quiet)
+		fprintf(stderr, "%s: kafka: %s: %s\n", progname, fac, msg);
+}
+
+static void
+error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+	struct sub *s = opaque;
+	char why[512];
+
+	if (err == RD_KAFKA_RESP_ERR__FATAL) {
+		rd_kafka_fatal_error(rk, why, sizeof(why));
+		warnmsg("kafka: fatal: %s", why);
+		s->fatal = 1;
+		return;
+	}
+	if (!s->o->quiet) {
+		progress_clear(&s->prog);
+		warnmsg("kafka: %s", reason);
+	}
+}
+
+static void
+commit_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+    rd_kafka_topic_partition_list_t *offsets, void *opaque)
+{
+	struct sub *s = opaque;
+
+	if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
+		s->ncommits++;
+	else if (err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+		s->ncommitfail++;
+		warnmsg("commit: %s", rd_kafka_err2str(err));
+	}
+}
+
+/* Take every acknowledgement available now. */
+static void
+read_acks(struct sub *s)
+{
+	uint64_t n;
+	char bad[ACKREADER_LINEMAX + 4];
+	int rc;
+
+	if (!s->ackmode)
+		return;
+	while ((rc = ackreader_next(&s->ar, &n, bad, sizeof(bad))) != ACK_NONE) {
+		if (rc == ACK_ERR) {
+			warnmsg("read '%s':", s->o->ack_path);
+			s->fatal = 1;
+			return;
+		}
+		if (rc == ACK_BAD) {
+			warnmsg("%s:%lu: not a line count, ignored: '%s'",
+			    s->o->ack_path, s->ar.lineno, bad);
+			continue;
+		}
+		if (n > s->ot.written) {
+			warnmsg("%s:%lu: acknowledges %" PRIu64 " lines but only %"
+			    PRIu64 " were written", s->o->ack_path, s->ar.lineno,
+			    n, s->ot.written);
+			n = s->ot.written;
+		}
+		offtrack_ack(&s->ot, n);
+	}
+}
+
+/*
+ * Store and commit the offsets that moved since the last commit. An
+ * asynchronous commit is rate-limited; a synchronous one (revoke, exit)
+ * always goes out.
+ */
+static void
+commit_now(struct sub *s, int async)
+{
+	rd_kafka_topic_partition_list_t *l;
+	rd_kafka_resp_err_t err;
+	size_t i;
+
+	if (!s->commits)
+		return;
+	if (async && mono_ms() - s->lastcommit_ms < (s->ackmode ? 200 : 1000))
+		return;
+	l = rd_kafka_topic_partition_list_new(4);
+	for (i = 0; i < s->ot.nparts; i++) {
+		struct ot_part *p = &s->ot.parts[i];
+
+		if (p->assigned && p->dirty && p->next >= 0)
+			rd_kafka_topic_partition_list_add(l, p->topic,
+			    p->partition)->offset = p->next;
+		p->dirty = 0;
+	}
+	if (l->cnt > 0) {
+		s->lastcommit_ms = mono_ms();
+		err = rd_kafka_offsets_store(s->rk, l);
+		if (err && err != RD_KAFKA_RESP_ERR__STATE)
+			warnmsg("store offsets: %s", rd_kafka_err2str(err));
+		err = rd_kafka_commit(s->rk, l, async);
+		if (!async && err && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
+			warnmsg("commit: %s", rd_kafka_err2str(err));
+	}
+	rd_kafka_topic_partition_list_destroy(l);
+}
+
+/* Partitions currently assigned, as a list the caller destroys. */
+static rd_kafka_topic_partition_list_t *
+assigned(struct sub *s)
+{
+	rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(4);
+	size_t i;
+
+	for (i = 0; i < s->ot.nparts; i++)
+		if (s->ot.parts[i].assigned)
+			rd_kafka_topic_partition_list_add(l, s->ot.parts[i].topic,
+			    s->ot.parts[i].partition);
+	return l;
+}
+
+static void
+set_paused(struct sub *s, int pause)
+{
+	rd_kafka_topic_partition_list_t *l;
+
+	if (s->paused == pause)
+		return;
+	l = assigned(s);
+	if (pause)
+		rd_kafka_pause_partitions(s->rk, l);
+	else
+		rd_kafka_resume_partitions(s->rk, l);
+	rd_kafka_topic_partition_list_destroy(l);
+	s->paused = pause;
+}
+
+/* Start offsets for -o s@ms: look them up for every partition in l. */
+static void
+lookup_times(struct sub *s, rd_kafka_topic_partition_list_t *l)
+{
+	rd_kafka_resp_err_t err;
+	int i;
+
+	for (i = 0; i < l->cnt; i++)
+		l->elems[i].offset = s->o->offval;
+	err = rd_kafka_offsets_for_times(s->rk, l, 10000);
+	if (err)
+		die("offsets for s@%" PRId64 ": %s", s->o->offval,
+		    rd_kafka_err2str(err));
+	for (i = 0; i < l->cnt; i++)
+		if (l->elems[i].err)
+			die("offsets for s@%" PRId64 ": '%s' [%" PRId32 "]: %s",
+			    s->o->offval, l->elems[i].topic, l->elems[i].partition,
+			    rd_kafka_err2str(l->elems[i].err));
+}
+
+/* The start offset -o asks for, for one partition (not for OFF_TIME). */
+static int64_t
+start_offset(const struct options *o)
+{
+	switch (o->offkind) {
+	case OFF_END:
+		return RD_KAFKA_OFFSET_END;
+	case OFF_STORED:
+		return RD_KAFKA_OFFSET_STORED;
+	case OFF_ABS:
+		return o->offval;
+	case OFF_TAIL:
+		return RD_KAFKA_OFFSET_TAIL(o->offval);
+	default:
+		return RD_KAFKA_OFFSET_BEGINNING;
+	}
+}
+
+static void
+rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+    rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+	struct sub *s = opaque;
+	int coop = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+	rd_kafka_topic_partition_list_t *fresh;
+	int i;
+
+	if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+		/*
+		 * An explicit -o N, -N or s@ms moves partitions this process
+		 * has not read yet; after that the group's offsets rule.
+		 */
+		fresh = rd_kafka_topic_partition_list_new(parts->cnt);
+		for (i = 0; i < parts->cnt; i++) {
+			size_t idx = offtrack_part(&s->ot, parts->elems[i].topic,
+			    parts->elems[i].partition);
+			struct ot_part *p = &s->ot.parts[idx];
+
+			if (p->gen == 0 && !p->assigned)
+				rd_kafka_topic_partition_list_add(fresh, p->topic,
+				    p->partition);
+			p->assigned = 1;
+			p->eof = 0;
+			p->dirty = 0;
+		}
+		if (s->o->offkind == OFF_TIME && fresh->cnt > 0)
+			lookup_times(s, fresh);
+		for (i = 0; i < parts->cnt; i++) {
+			rd_kafka_topic_partition_t *f = rd_kafka_topic_partition_list_find(
+			    fresh, parts->elems[i].topic, parts->elems[i].partition);
+
+			if (f == NULL)
+				continue;
+			if (s->o->offkind == OFF_TIME)
+				parts->elems[i].offset = f->offset;
+			else if (s->o->offkind == OFF_ABS || s->o->offkind == OFF_TAIL)
+				parts->elems[i].offset = start_offset(s->o);
+		}
+		rd_kafka_topic_partition_list_destroy(fresh);
+		if (s->o->verbose) {
+			progress_clear(&s->prog);
+			warnmsg("assigned %d partition(s)", parts->cnt);
+		}
+		if (coop)
+			rd_kafka_incremental_assign(rk, parts);
+		else
+			rd_kafka_assign(rk, parts);
+		if (s->paused || s->draining)
+			rd_kafka_pause_partitions(rk, parts);
+		return;
+	}
+	if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
+		/* Commit what the sink has acknowledged, then forget the rest. */
+		read_acks(s);
+		if (!rd_kafka_assignment_lost(rk))
+			commit_now(s, 0);
+		for (i = 0; i < parts->cnt; i++)
+			offtrack_drop(&s->ot, offtrack_part(&s->ot,
+			    parts->elems[i].topic, parts->elems[i].partition));
+		if (s->o->verbose) {
+			progress_clear(&s->prog);
+			warnmsg("revoked %d partition(s)", parts->cnt);
+		}
+		if (coop)
+			rd_kafka_incremental_unassign(rk, parts);
+		else
+			rd_kafka_assign(rk, NULL);
+		return;
+	}
+	warnmsg("rebalance: %s", rd_kafka_err2str(err));
+	rd_kafka_assign(rk, NULL);
+}
+
+/* Write the buffered lines; on success they count as written. */
+static int
+flush_out(struct sub *s)
+{
+	if (s->out.len == 0)
+		return 0;
+	if (write_all(STDOUT_FILENO, s->out.data, s->out.len) < 0) {
+		if (errno != EPIPE)
+			warnmsg("write <stdout>:");
+		s->epipe = 1;
+		s->fatal |= errno != EPIPE;
+		buf_reset(&s->out);
+		return -1;
+	}
+	buf_reset(&s->out);
+	s->flushed = s->ot.written;
+	if (!s->ackmode) {
+		/* Without a sink's word, a line written is a line done. */
+		offtrack_ack(&s->ot, s->flushed);
+	}
+	return 0;
+}
+
+static void
+json_envelope(struct sub *s, const rd_kafka_message_t *m)
+{
+	struct jsonw w;
+	rd_kafka_timestamp_type_t tstype;
+	rd_kafka_headers_t *hdrs;
+	int64_t ts = rd_kafka_message_timestamp(m, &tstype);
+
+	jsonw_init(&w, &s->out);
+	jsonw_obj_begin(&w);
+	jsonw_key(&w, "topic");
+	jsonw_str(&w, rd_kafka_topic_name(m->rkt));
+	jsonw_key(&w, "partition");
+	jsonw_int(&w, m->partition);
+	jsonw_key(&w, "offset");
+	jsonw_int(&w, m->offset);
+	if (tstype != RD_KAFKA_TIMESTAMP_NOT_AVAILABLE) {
+		jsonw_key(&w, "tstype");
+		jsonw_str(&w, tstype == RD_KAFKA_TIMESTAMP_CREATE_TIME ? "create" :
+		    tstype == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME ? "logappend" :
+		    "unknown");
+		jsonw_key(&w, "ts");
+		jsonw_int(&w, ts);
+	}
+	jsonw_key(&w, "broker");
+	jsonw_int(&w, rd_kafka_message_broker_id(m));
+	if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+		const char *name;
+		const void *val;
+		size_t size, idx = 0;
+
+		jsonw_key(&w, "headers");
+		jsonw_arr_begin(&w);
+		while (rd_kafka_header_get_all(hdrs, idx++, &name, &val, &size) ==
+		    RD_KAFKA_RESP_ERR_NO_ERROR) {
+			jsonw_str(&w, name);
+			jsonw_strn(&w, val, size);
+		}
+		jsonw_arr_end(&w);
+	}
+	jsonw_key(&w, "key");
+	jsonw_strn(&w, m->key, m->key_len);
+	jsonw_key(&w, "payload");
+	jsonw_strn(&w, m->payload, m->len);
+	jsonw_obj_end(&w);
+	buf_putc(&s->out, '\n');
+}
+
+/* Write one message (or report it), and track its offset. */
+static void
+take(struct sub *s, const rd_kafka_message_t *m)
+{
+	const char *topic = rd_kafka_topic_name(m->rkt);
+	size_t idx = offtrack_part(&s->ot, topic, m->partition);
+	struct ot_part *p = &s->ot.parts[idx];
+
+	p->eof = 0;
+	s->nmsgs++;
+	if (s->o->json) {
+		json_envelope(s, m);
+		s->ot.written++;
+	} else if (m->len == 0) {
+		/* No record in it: nothing to write, nothing to reject. */
+		s->nempty++;
+	} else if (memchr(m->payload, '\n', m->len) != NULL) {
+		progress_clear(&s->prog);
+		warnmsg("'%s' [%" PRId32 "] at offset %" PRId64
+		    ": payload contains a newline, skipped", topic,
+		    m->partition, m->offset);
+		s->nskipped++;
+	} else {
+		buf_append(&s->out, m->payload, m->len);
+		buf_putc(&s->out, '\n');
+		s->ot.written++;
+	}
+	offtrack_push(&s->ot, idx, m->offset, s->ot.written);
+}
+
+static void
+on_error_msg(struct sub *s, const rd_kafka_message_t *m)
+{
+	const char *topic = m->rkt ? rd_kafka_topic_name(m->rkt) : "";
+
+	if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+		if (m->rkt != NULL)
+			s->ot.parts[offtrack_part(&s->ot, topic, m->partition)].eof = 1;
+		return;
+	}
+	progress_clear(&s->prog);
+	if (m->rkt != NULL)
+		warnmsg("'%s' [%" PRId32 "]: %s", topic, m->partition,
+		    rd_kafka_message_errstr(m));
+	else
+		warnmsg("kafka: %s", rd_kafka_message_errstr(m));
+	if (m->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
+	    m->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+	    m->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ||
+	    m->err == RD_KAFKA_RESP_ERR__FATAL)
+		s->fatal = 1;
+}
+
+/* Take what the queue holds now; returns the number of messages seen. */
+static ssize_t
+consume(struct sub *s, rd_kafka_message_t **msgs)
+{
+	ssize_t n, i;
+
+	n = rd_kafka_consume_batch_queue(s->q, 0, msgs, BATCH);
+	if (n < 0) {
+		warnmsg("consume: %s", rd_kafka_err2str(rd_kafka_last_error()));
+		s->fatal = 1;
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		rd_kafka_message_t *m = msgs[i];
+
+		if (m->err)
+			on_error_msg(s, m);
+		else if (!s->draining)
+			take(s, m);
+		rd_kafka_message_destroy(m);
+		if (!s->draining && s->o->count > 0 &&
+		    (long long)s->nmsgs >= s->o->count)
+			s->draining = 1;
+		if (s->out.len >= OUT_FLUSH)
+			flush_out(s);
+	}
+	if (!s->o->group)
+		rd_kafka_poll(s->rk, 0);
+	return n;
+}
+
+static int
+all_eof(struct sub *s)
+{
+	size_t i;
+	int any = 0;
+
+	for (i = 0; i < s->ot.nparts; i++) {
+		if (!s->ot.parts[i].assigned)
+			continue;
+		if (!s->ot.parts[i].eof)
+			return 0;
+		any = 1;
+	}
+	return any;
+}
+
+/* Sleep in poll() until Kafka or the sink has something, at most ms. */
+static void
+wait_events(struct sub *s, int ms)
+{
+	struct pollfd pfd[2];
+	int n = 0;
+	char junk[64];
+
+	pfd[n].fd = s->iopipe[0];
+	pfd[n++].events = POLLIN;
+	if (s->ackmode && ackreader_fd(&s->ar) >= 0) {
+		pfd[n].fd = ackreader_fd(&s->ar);
+		pfd[n++].events = POLLIN;
+	}
+	if (poll(pfd, (nfds_t)n, ms) > 0 && (pfd[0].revents & POLLIN))
+		while (read(s->iopipe[0], junk, sizeof(junk)) > 0)
+			;
+}
+
+static void
+stats(struct sub *s, int final)
+{
+	double now = mono_ms();
+	uint64_t pending = s->ot.written - s->ot.acked;
+
+	if (s->o->quiet)
+		return;
+	if (s->o->verbose && (final || now - s->laststats_ms >= STATS_MS)) {
+		double secs = (now - s->laststats_ms) / 1000;
+
+		if (final)
+			secs = (now - s->start_ms) / 1000;
+		progress_clear(&s->prog);
+		warnmsg("%llu messages (%.0f/s), %" PRIu64 " lines, %llu skipped, "
+		    "%" PRIu64 " acknowledged, %" PRIu64 " pending, %llu commits",
+		    s->nmsgs, secs > 0 ? (final ? s->nmsgs :
+		    s->nmsgs - s->statsmsgs) / secs : 0.0, s->ot.written,
+		    s->nskipped + s->nempty, s->ot.acked, s->ackmode ? pending : 0,
+		    s->ncommits);
+		s->laststats_ms = now;
+		s->statsmsgs = s->nmsgs;
+	}
+	if (!final)
+		progress_update(&s->prog, "%llu messages, %" PRIu64 " pending",
+		    s->nmsgs, s->ackmode ? pending : 0);
+}
+
+static void
+build_conf(struct sub *s, struct options *o, rd_kafka_conf_t *conf)
+{
+	char errstr[512], val[512];
+	size_t vlen = sizeof(val);
+	int i;
+
+	if (kconf_set(conf, "client.id", "wm-kafka-sub", errstr, sizeof(errstr)) < 0)
+		die("%s", errstr);
+	if (o->group) {
+		/*
+		 * Offsets are stored only for lines that are done (written, or
+		 * acknowledged with --ack) and committed from there.
+		 */
+		kconf_set(conf, "group.id", o->group, errstr, sizeof(errstr));
+		kconf_set(conf, "enable.auto.offset.store", "false", errstr,
+		    sizeof(errstr));
+		kconf_set(conf, "enable.auto.commit", "true", errstr, sizeof(errstr));
+		kconf_set(conf, "auto.offset.reset",
+		    o->offkind == OFF_END ? "latest" : "earliest", errstr,
+		    sizeof(errstr));
+	}
+	for (i = 0; i < o->nconf; i++) {
+		const char *a = o->confargs[i];
+		int rc = a[0] == 'X' ?
+		    kconf_set_arg(conf, a + 1, errstr, sizeof(errstr)) :
+		    kconf_read_file(conf, a + 1, errstr, sizeof(errstr));
+
+		if (rc < 0)
+			dieusage("%s%s: %s", a[0] == 'X' ? "-X " : "-F ",
+			    a + 1, errstr);
+	}
+	if (o->brokers && kconf_set(conf, "bootstrap.servers", o->brokers,
+	    errstr, sizeof(errstr)) < 0)
+		dieusage("-b '%s': %s", o->brokers, errstr);
+	if (rd_kafka_conf_get(conf, "bootstrap.servers", val, &vlen) != RD_KAFKA_CONF_OK ||
+	    val[0] == '\0')
+		dieusage("no brokers: give -b or set KAFKA_BROKERS");
+	if (o->exit_eof)
+		kconf_set(conf, "enable.partition.eof", "true", errstr, sizeof(errstr));
+	vlen = sizeof(val);
+	s->commits = rd_kafka_conf_get(conf, "group.id", val, &vlen) ==
+	    RD_KAFKA_CONF_OK && val[0] != '\0' && o->group != NULL;
+	rd_kafka_conf_set_opaque(conf, s);
+	rd_kafka_conf_set_log_cb(conf, log_cb);
+	rd_kafka_conf_set_error_cb(conf, error_cb);
+	rd_kafka_conf_set_offset_commit_cb(conf, commit_cb);
+	if (o->group)
+		rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
+}
+
+/* Without -G: every partition of every topic, like kcat -C. */
+static void
+start_simple(struct sub *s)
+{
+	const struct options *o = s->o;
+	rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(8);
+	int t, i;
+
+	s->rkts = xcalloc((size_t)o->ntopics, sizeof(*s->rkts));
+	for (t = 0; t < o->ntopics; t++) {
+		const struct rd_kafka_metadata *md;
+		rd_kafka_resp_err_t err;
+
+		s->rkts[t] = rd_kafka_topic_new(s->rk, o->topics[t], NULL);
+		if (s->rkts[t] == NULL)
+			die("topic '%s': %s", o->topics[t],
+			    rd_kafka_err2str(rd_kafka_last_error()));
+		err = rd_kafka_metadata(s->rk, 0, s->rkts[t], &md, 10000);
+		if (err)
+			die("topic '%s': metadata: %s", o->topics[t],
+			    rd_kafka_err2str(err));
+		if (md->topic_cnt != 1 || md->topics[0].err)
+			die("topic '%s': %s", o->topics[t], rd_kafka_err2str(
+			    md->topic_cnt ? md->topics[0].err :
+			    RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART));
+		for (i = 0; i < md->topics[0].partition_cnt; i++)
+			rd_kafka_topic_partition_list_add(l, o->topics[t],
+			    md->topics[0].partitions[i].id);
+		rd_kafka_metadata_destroy(md);
+	}
+	if (o->offkind == OFF_TIME)
+		lookup_times(s, l);
+	for (i = 0; i < l->cnt; i++) {
+		size_t idx = offtrack_part(&s->ot, l->elems[i].topic,
+		    l->elems[i].partition);
+		int64_t off = o->offkind == OFF_TIME ? l->elems[i].offset :
+		    start_offset(o);
+
+		s->ot.parts[idx].assigned = 1;
+		for (t = 0; t < o->ntopics; t++)
+			if (strcmp(o->topics[t], l->elems[i].topic) == 0)
+				break;
+		if (rd_kafka_consume_start_queue(s->rkts[t],
+		    l->elems[i].partition, off, s->q) < 0)
+			die("'%s' [%" PRId32 "]: start: %s", l->elems[i].topic,
+			    l->elems[i].partition,
+			    rd_kafka_err2str(rd_kafka_last_error()));
+	}
+	rd_kafka_topic_partition_list_destroy(l);
+}
+
+static void
+stop_simple(struct sub *s)
+{
+	size_t i;
+	int t;
+
+	for (i = 0; i < s->ot.nparts; i++)
+		for (t = 0; t < s->o->ntopics; t++)
+			if (strcmp(s->o->topics[t], s->ot.parts[i].topic) == 0)
+				rd_kafka_consume_stop(s->rkts[t],
+				    s->ot.parts[i].partition);
+	for (t = 0; t < s->o->ntopics; t++)
+		rd_kafka_topic_destroy(s->rkts[t]);
+	free(s->rkts);
+}
+
+/*
+ * Stopping: take no more messages, wait (bounded) until the sink has
+ * acknowledged what was written, and commit that.
+ */
+static void
+drain(struct sub *s, rd_kafka_message_t **msgs)
+{
+	double deadline = mono_ms() + s->o->drain_timeout * 1000;
+	unsigned long hangups = s->ar.hangups;
+	uint64_t target;
+	int signals = stop;
+
+	s->draining = 1;
+	set_paused(s, 1);
+	if (!s->epipe)
+		flush_out(s);
+	target = s->flushed;
+	if (s->ackmode) {
+		for (;;) {
+			read_acks(s);
+			commit_now(s, 1);
+			if (s->ot.acked >= target || s->fatal)
+				break;
+			if (mono_ms() >= deadline || stop > signals)
+				break;
+			/* The sink is gone: no more acknowledgements will come. */
+			if (s->epipe && s->ar.hangups != hangups)
+				break;
+			consume(s, msgs);
+			wait_events(s, TICK_MS);
+		}
+		if (s->ot.acked < target && !s->o->quiet)
+			warnmsg("%" PRIu64 " lines not acknowledged; they will "
+			    "be read again", target - s->ot.acked);
+	}
+	commit_now(s, 0);
+}
+
+/* "Xprop=val" or "Ffile": -X and -F are applied in command-line order. */
+static const char *
+confarg(char kind, const char *arg)
+{
+	struct buf b = BUF_INIT;
+
+	buf_printf(&b, "%c%s", kind, arg);
+	return buf_detach(&b, NULL);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "ack", required_argument, NULL, 'A' },
+		{ "drain-timeout", required_argument, NULL, 'D' },
+		{ "max-pending", required_argument, NULL, 'M' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct options o = { 0 };
+	struct sub s = { 0 };
+	rd_kafka_conf_t *conf;
+	rd_kafka_message_t **msgs;
+	struct sigaction sa;
+	char errstr[512];
+	long v;
+	int c, status;
+
+	setprogname(argv[0]);
+	o.max_pending = 100000;
+	o.drain_timeout = 10;
+	o.brokers = getenv("KAFKA_BROKERS");
+	if (o.brokers && *o.brokers == '\0')
+		o.brokers = NULL;
+	o.confargs = xcalloc((size_t)argc, sizeof(*o.confargs));
+	o.topics = xcalloc((size_t)argc, sizeof(*o.topics));
+	while ((c = getopt_long(argc, argv, "b:Cc:eF:G:hJo:qt:vVX:", longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'A':
+			o.ack_path = optarg;
+			break;
+		case 'b':
+			o.brokers = optarg;
+			break;
+		case 'C':	/* kcat's consumer mode: the only mode here */
+			break;
+		case 'c':
+			if (parse_long(optarg, 1, LONG_MAX, &v) < 0)
+				dieusage("-c '%s': expected a positive count", optarg);
+			o.count = v;
+			break;
+		case 'D':
+			if (parse_seconds(optarg, &o.drain_timeout) < 0)
+				dieusage("--drain-timeout '%s': expected seconds", optarg);
+			break;
+		case 'e':
+			o.exit_eof = 1;
+			break;
+		case 'F':
+			o.confargs[o.nconf++] = confarg('F', optarg);
+			break;
+		case 'G':
+			o.group = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'J':
+			o.json = 1;
+			break;
+		case 'M':
+			if (parse_long(optarg, 1, LONG_MAX, &v) < 0)
+				dieusage("--max-pending '%s': expected a positive count",
+				    optarg);
+			o.max_pending = v;
+			break;
+		case 'o':
+			parse_offset(&o, optarg);
+			break;
+		case 'q':
+			o.quiet = 1;
+			o.verbose = 0;
+			break;
+		case 't':
+			o.topics[o.ntopics++] = optarg;
+			break;
+		case 'v':
+			o.verbose = 1;
+			o.quiet = 0;
+			break;
+		case 'V':
+			printf("wm-kafka-sub webmon-%s\n", WEBMON_VERSION);
+			return 0;
+		case 'X':
+			if (strcmp(optarg, "list") == 0 || strcmp(optarg, "help") == 0) {
+				rd_kafka_conf_properties_show(stdout);
+				return 0;
+			}
+			o.confargs[o.nconf++] = confarg('X', optarg);
+			break;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	/* As in kcat -G, topics may also follow the options. */
+	while (optind < argc)
+		o.topics[o.ntopics++] = argv[optind++];
+	if (o.ntopics == 0)
+		dieusage("no topic: give -t topic");
+	if (o.offkind == OFF_STORED && o.group == NULL)
+		dieusage("-o stored needs a consumer group (-G)");
+
+	s.o = &o;
+	s.start_ms = s.laststats_ms = mono_ms();
+	offtrack_init(&s.ot);
+	progress_init(&s.prog);
+	if (o.quiet)
+		s.prog.enabled = 0;
+	conf = rd_kafka_conf_new();
+	build_conf(&s, &o, conf);
+	if (o.ack_path) {
+		if (ackreader_open(&s.ar, o.ack_path, errstr, sizeof(errstr)) < 0)
+			die("--ack: %s", errstr);
+		s.ackmode = 1;
+	}
+
+	ignore_sigpipe();
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = onsignal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	s.rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
+	if (s.rk == NULL)
+		die("kafka: %s", errstr);
+	if (pipe2(s.iopipe, O_NONBLOCK | O_CLOEXEC) < 0)
+		die("pipe:");
+	if (o.group) {
+		rd_kafka_topic_partition_list_t *l =
+		    rd_kafka_topic_partition_list_new(o.ntopics);
+		rd_kafka_resp_err_t err;
+		int i;
+
+		rd_kafka_poll_set_consumer(s.rk);
+		s.q = rd_kafka_queue_get_consumer(s.rk);
+		for (i = 0; i < o.ntopics; i++)
+			rd_kafka_topic_partition_list_add(l, o.topics[i],
+			    RD_KAFKA_PARTITION_UA);
+		if ((err = rd_kafka_subscribe(s.rk, l)))
+			die("subscribe: %s", rd_kafka_err2str(err));
+		rd_kafka_topic_partition_list_destroy(l);
+	} else {
+		s.q = rd_kafka_queue_new(s.rk);
+	}
+	rd_kafka_queue_io_event_enable(s.q, s.iopipe[1], "1", 1);
+	if (!o.group)
+		start_simple(&s);
+
+	msgs = xreallocarray(NULL, BATCH, sizeof(*msgs));
+	while (!stop && !s.fatal && !s.epipe && !s.draining) {
+		read_acks(&s);
+		if (s.ackmode)
+			set_paused(&s, offtrack_pending(&s.ot) >= (size_t)o.max_pending);
+		if (consume(&s, msgs) == BATCH)
+			continue;
+		flush_out(&s);
+		commit_now(&s, 1);
+		if (o.exit_eof && all_eof(&s))
+			break;
+		stats(&s, 0);
+		wait_events(&s, TICK_MS);
+	}
+	drain(&s, msgs);
+	stats(&s, 1);
+	progress_clear(&s.prog);
+	free(msgs);
+
+	if (o.group) {
+		rd_kafka_resp_err_t err = rd_kafka_consumer_close(s.rk);
+
+		if (err)
+			warnmsg("close: %s", rd_kafka_err2str(err));
+	} else
+		stop_simple(&s);
+	rd_kafka_queue_io_event_enable(s.q, -1, NULL, 0);
+	rd_kafka_queue_destroy(s.q);
+	rd_kafka_destroy(s.rk);
+	close(s.iopipe[0]);
+	close(s.iopipe[1]);
+	if (s.ackmode)
+		ackreader_close(&s.ar);
+
+	status = 0;
+	if (s.fatal)
+		status = 1;
+	else if (s.nskipped > 0)
+		status = 3;
+	offtrack_free(&s.ot);
+	buf_free(&s.out);
+	for (c = 0; c < o.nconf; c++)
+		free((void *)o.confargs[c]);
+	free(o.confargs);
+	free(o.topics);
+	return status;
+}
