@@ -21,6 +21,7 @@
 -- without numeric's slow arithmetic.
 
 -- Quiet "already exists, skipping" notices when run again.
+\set ON_ERROR_STOP on
 SET client_min_messages = warning;
 
 \if :{?wm_partitioned}

@@ -1,0 +1,67 @@
+-- webmon: wm_results as monthly range partitions on ts, managed by
+-- pg_partman 4.x (Debian: postgresql-15-partman), with a 13-month retention.
+--
+-- Run it INSTEAD of sql/schema.sql, on a database where wm_results does not
+-- exist yet; it includes schema.sql with wm_partitioned set, so the column
+-- list, constraints and indexes are the same, and the primary key becomes
+-- (id, ts). Then run sql/views.sql as usual:
+--
+--   psql -v ON_ERROR_STOP=1 -f sql/partitioning.sql
+--   psql -v ON_ERROR_STOP=1 -f sql/views.sql
+--
+-- Safe to run again (nothing is created twice, the settings below are
+-- re-applied). If wm_results already exists as a plain table it stops with
+-- an error and changes nothing: converting a filled table is a migration
+-- (create the partitioned table under another name, move rows month by
+-- month, rename), not something to do by accident.
+--
+-- Partitions are created 4 months ahead; rows outside every partition land
+-- in wm_results_default (pg_partman's partition_data_proc() moves them out).
+-- Maintenance creates new months and drops those older than the retention;
+-- run it hourly or daily, e.g. from cron:
+--
+--   0 * * * *  psql -qX -c 'CALL partman.run_maintenance_proc()'
+--
+-- or load pg_partman_bgw (shared_preload_libraries, pg_partman_bgw.dbname).
+-- To keep data longer or shorter:
+--   UPDATE partman.part_config SET retention = '25 months'
+--    WHERE parent_table = 'public.wm_results';
+
+\set ON_ERROR_STOP on
+SET client_min_messages = warning;
+
+CREATE SCHEMA IF NOT EXISTS partman;
+CREATE EXTENSION IF NOT EXISTS pg_partman SCHEMA partman;
+
+DO $$
+BEGIN
+	IF EXISTS (SELECT 1 FROM pg_class
+	           WHERE oid = to_regclass('wm_results') AND relkind <> 'p') THEN
+		RAISE EXCEPTION 'wm_results exists and is not partitioned'
+			USING HINT = 'partitioning.sql replaces schema.sql on a new database';
+	END IF;
+END
+$$;
+
+\set wm_partitioned on
+\ir schema.sql
+SET client_min_messages = warning;
+
+SELECT partman.create_parent(
+	p_parent_table := format('%I.wm_results', current_schema()),
+	p_control := 'ts',
+	p_type := 'native',
+	p_interval := 'monthly',
+	p_premake := 4)
+WHERE NOT EXISTS (SELECT 1 FROM partman.part_config
+                  WHERE parent_table = format('%I.wm_results', current_schema()));
+
+-- Retention: drop (not just detach) partitions whose whole month is older
+-- than 13 months. infinite_time_partitions keeps creating future months
+-- even while no new rows arrive.
+UPDATE partman.part_config
+SET retention = '13 months',
+    retention_keep_table = false,
+    retention_keep_index = false,
+    infinite_time_partitions = true
+WHERE parent_table = format('%I.wm_results', current_schema());
