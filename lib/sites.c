@@ -15,6 +15,29 @@
 #include "shard.h"
 #include "util.h"
 
+/*
+ * Make a message safe to print on one line: control characters in msg (NUL-terminated, size bytes of room) become escapes.
+ */
+static void
+escape_controls(char *msg, size_t size)
+{
+	char tmp[1024];
+	const unsigned char *p;
+	size_t i = 0;
+
+	for (p = (const unsigned char *)msg; *p && i + 5 < sizeof(tmp); p++) {
+		if (*p == '\r' || *p == '\n') {
+			tmp[i++] = '\\';
+			tmp[i++] = *p == '\r' ? 'r' : 'n';
+		} else if (*p < 0x20 || *p == 0x7f)
+			i += (size_t)snprintf(tmp + i, sizeof(tmp) - i, "\\x%02x", *p);
+		else
+			tmp[i++] = (char)*p;
+	}
+	tmp[i] = '\0';
+	snprintf(msg, size, "%s", tmp);
+}
+
 /* RFC 9110 token characters: what a method or a header name may hold. */
 static int
 is_token(const char *s)
@@ -344,6 +367,7 @@ site_parse_line(const char *line, size_t len, const struct site_defaults *def,
 	return 1;
 bad:
 	site_free(&s);
+	escape_controls(errstr, errsize);
 	return -1;
 }
 
