@@ -180,9 +180,10 @@ wm_results_url_probe_ts_idx"
 	             (extract(epoch FROM since - '$T0') / 60)::int, fails_in_row, state
 	      FROM wm_status WHERE url LIKE '%status%' OR url LIKE '%down%'
 	                        OR url LIKE '%uptime%' OR url LIKE '%flap%'
-	                        OR url LIKE '%shaky%'
+	                        OR url LIKE '%shaky%' OR url LIKE '%recovering%'
 	      ORDER BY url" "http://flap.example/|p1|f|timeout|28|2|up
 https://down.example/|p1|f|dns|5|6|down
+https://recovering.example/|p1|t||5|0|down
 https://shaky.example/|p1|f|timeout|7|1|down
 https://status.example/|p1|t||15|0|up
 https://uptime.example/|p1|t||180|0|up"
@@ -250,6 +251,7 @@ https://expired.example/|0|-1"
 	      FROM wm_incidents WHERE ended IS NULL ORDER BY url, probe" \
 		"https://down.example/|p1|5|t|t|6|6|dns
 https://multi.example/|nyc|1|t|t|3|3|timeout
+https://recovering.example/|p1|2|t|t|4|3|timeout
 https://shaky.example/|p1|2|t|t|6|5|timeout"
 	both "SELECT bool_and(duration > interval '1 day') FROM wm_incidents
 	      WHERE ended IS NULL" t
