@@ -336,3 +336,14 @@ $kept" ] || flunk "$output"
 	[ "$output" = 1 ] || flunk "$output"
 	q part "DELETE FROM wm_results WHERE url = 'http://old.example/'"
 }
+
+@test "examples/queries.sql runs on both tables" {
+	local db
+	for db in plain part; do
+		run --separate-stderr psql -X -q -v ON_ERROR_STOP=1 -d $db \
+			-f "$ROOT/examples/queries.sql"
+		[ "$status" -eq 0 ] || flunk "$db: $stderr"
+		[[ "$output" == *"https://multi.example/ | 2 of 3    | {ams,nyc}"* ]] ||
+			flunk "$db: $output"
+	done
+}
