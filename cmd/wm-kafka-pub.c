@@ -1,0 +1,820 @@
+/*
+ * wm-kafka-pub: publish lines to a Kafka topic, one message per line, and
+ * exit only when every line has a delivery report. Lines that could not be
+ * delivered are written verbatim to --failed (default stderr).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include "buf.h"
+#include "jsonkey.h"
+#include "kconf.h"
+#include "kpart.h"
+#include "lines.h"
+#include "progress.h"
+#include "timeutil.h"
+#include "util.h"
+
+#define DEFAULT_MAX_LINE (16L * 1024 * 1024)
+#define STATS_EVERY_MS 10000.0
+#define REPORT_LINES 10		/* failed lines described one by one */
+#define POLL_EVERY 1024		/* serve delivery reports every N lines */
+#define BATCH_LINES 4096	/* lines gathered before producing them */
+#define BATCH_BYTES (1024 * 1024)
+
+static volatile sig_atomic_t stop;	/* 1: stop reading; 2+: stop waiting */
+
+struct options {
+	const char *brokers;
+	const char *topic;
+	int32_t partition;
+	const char *key;		/* -k: constant key */
+	const char *keydelim;		/* -K: key DELIM value */
+	const char *keyfield;		/* --key-field, "" for none */
+	const char *failed;		/* --failed path, NULL for stderr */
+	long max_line;
+	long count;			/* -c: stop after this many lines, 0 = all */
+	double flush_timeout;		/* seconds to wait after a signal */
+	int verbose, quiet;
+	char **confargs;		/* -X/-F in command-line order, "X..." or "F..." */
+	size_t nconfargs;
+};
+
+/*
+ * librdkafka copies each line; its message opaque says where the line came
+ * from: the line number, the input's index in files[], and whether a -K
+ * delimiter was cut out of it, so that a failed line can be written back
+ * exactly as it was read.
+ */
+#define OPQ_LINE_BITS 40
+#define OPQ_FILE_BITS 22
+#define OPQ_DELIM ((uint64_t)1 << 63)
+#define OPQ_MAX_FILES (1L << OPQ_FILE_BITS)
+
+struct origin {
+	const char *file;
+	unsigned long lineno;
+	int delim;		/* the line held the -K delimiter */
+};
+
+struct pub {
+	const struct options *opt;
+	rd_kafka_t *rk;
+	rd_kafka_topic_t *rkt;
+	FILE *failfp;
+	const char *failname;
+	const char **files;		/* input names, indexed by the opaque */
+	size_t nfiles;
+	unsigned long read, delivered, failed, unkeyed, inflight;
+	unsigned long described;	/* failures described on stderr */
+	int32_t nparts;			/* partitions to hash keys over, or 0 */
+	double start_ms, last_stats_ms;
+	struct progress prog;
+	struct buf keybuf;
+};
+
+static void
+usage(int code)
+{
+	fprintf(code ? stderr : stdout,
+	    "usage: wm-kafka-pub [-hqVv] [-b brokers] -t topic [-c count] [-F file]\n"
+	    "                    [-K delim] [-k key] [-p partition] [-X prop=val]\n"
+	    "                    [-z codec] [--failed file] [--flush-timeout secs]\n"
+	    "                    [--key-field name] [--max-line bytes] [file ...]\n");
+	exit(code);
+}
+
+static void
+onsignal(int sig)
+{
+	(void)sig;
+	if (stop < 3)
+		stop++;
+}
+
+static void *
+opaque_make(size_t fileidx, unsigned long lineno, int delim)
+{
+	uint64_t v = (uint64_t)lineno & (((uint64_t)1 << OPQ_LINE_BITS) - 1);
+
+	v |= (uint64_t)fileidx << OPQ_LINE_BITS;
+	if (delim)
+		v |= OPQ_DELIM;
+	return (void *)(uintptr_t)v;
+}
+
+static struct origin
+opaque_origin(const struct pub *p, void *opaque)
+{
+	uint64_t v = (uintptr_t)opaque;
+	struct origin o;
+
+	o.lineno = (unsigned long)(v & (((uint64_t)1 << OPQ_LINE_BITS) - 1));
+	o.file = p->files[(v >> OPQ_LINE_BITS) &
+	    (((uint64_t)1 << OPQ_FILE_BITS) - 1)];
+	o.delim = (v & OPQ_DELIM) != 0;
+	return o;
+}
+
+static void
+put_failed(struct pub *p, const void *s, size_t n)
+{
+	if (n > 0 && fwrite(s, 1, n, p->failfp) != n)
+		die("write '%s':", p->failname);
+}
+
+/*
+ * Record one undelivered line: describe it (the first few) and write it,
+ * as it was read, to the failed file. key is non-NULL when -K split it.
+ */
+static void
+fail_line(struct pub *p, const struct origin *o, const char *key,
+    size_t keylen, const char *payload, size_t len, const char *why)
+{
+	p->failed++;
+	if (!p->opt->quiet) {
+		progress_clear(&p->prog);
+		if (p->described < REPORT_LINES)
+			warnmsg("%s:%lu: not delivered: %s", o->file, o->lineno, why);
+		else if (p->described == REPORT_LINES)
+			warnmsg("further undelivered lines are not described");
+		p->described++;
+	}
+	if (o->delim) {
+		put_failed(p, key, keylen);
+		put_failed(p, p->opt->keydelim, strlen(p->opt->keydelim));
+	}
+	put_failed(p, payload, len);
+	if (putc('\n', p->failfp) == EOF)
+		die("write '%s':", p->failname);
+	if (p->failfp == stderr)
+		fflush(stderr);
+}
+
+static void
+on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *rkm, void *opaque)
+{
+	struct pub *p = opaque;
+	struct origin o;
+
+	(void)rk;
+	p->inflight--;
+	if (rkm->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+		p->delivered++;
+		return;
+	}
+	o = opaque_origin(p, rkm->_private);
+	fail_line(p, &o, rkm->key, rkm->key_len, rkm->payload, rkm->len,
+	    rkm->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT ?
+	    "purged while in flight (may have been delivered)" :
+	    rd_kafka_err2str(rkm->err));
+}
+
+static void
+on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+	struct pub *p = opaque;
+	char why[512];
+
+	if (err == RD_KAFKA_RESP_ERR__FATAL) {
+		rd_kafka_fatal_error(rk, why, sizeof(why));
+		progress_clear(&p->prog);
+		warnmsg("kafka: fatal: %s", why);
+		if (!stop)
+			stop = 1;
+		return;
+	}
+	if (p->opt->verbose || (!p->opt->quiet &&
+	    err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)) {
+		progress_clear(&p->prog);
+		warnmsg("kafka: %s", reason);
+	}
+}
+
+static void
+on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+	struct pub *p = rd_kafka_opaque(rk);
+
+	if (p->opt->verbose > 1 || (p->opt->verbose && level <= 4)) {
+		progress_clear(&p->prog);
+		warnmsg("kafka: %s: %s", fac, buf);
+	}
+}
+
+static void
+stats(struct pub *p, const char *when)
+{
+	double secs = (mono_ms() - p->start_ms) / 1000.0;
+
+	progress_clear(&p->prog);
+	warnmsg("%s%lu read, %lu delivered, %lu failed, %lu in flight, "
+	    "%lu without key, %.1f s, %.0f lines/s", when, p->read,
+	    p->delivered, p->failed, p->inflight, p->unkeyed, secs,
+	    secs > 0 ? p->delivered / secs : 0.0);
+}
+
+/* Serve delivery reports; print periodic stats and the progress line. */
+static void
+service(struct pub *p, int timeout_ms)
+{
+	rd_kafka_poll(p->rk, timeout_ms);
+	if (p->opt->quiet)
+		return;
+	if (p->opt->verbose && mono_ms() - p->last_stats_ms >= STATS_EVERY_MS) {
+		p->last_stats_ms = mono_ms();
+		stats(p, "");
+	}
+	progress_update(&p->prog, "%lu read, %lu delivered, %lu failed, "
+	    "%lu in flight", p->read, p->delivered, p->failed, p->inflight);
+}
+
+/* The message key of a line, or NULL; *delim is set when -K cut the line. */
+static const char *
+line_key(struct pub *p, const char **payload, size_t *len, size_t *keylen,
+    int *delim)
+{
+	const struct options *o = p->opt;
+	const char *k;
+
+	if (o->key) {
+		*keylen = strlen(o->key);
+		return o->key;
+	}
+	if (o->keydelim) {
+		size_t dl = strlen(o->keydelim);
+		const char *d = memmem(*payload, *len, o->keydelim, dl);
+
+		if (d == NULL)
+			return NULL;	/* as kcat: no delimiter, no key */
+		k = *payload;
+		*delim = 1;
+		*keylen = (size_t)(d - k);
+		*len -= *keylen + dl;
+		*payload = d + dl;
+		return k;
+	}
+	if (*o->keyfield &&
+	    jsonkey_find(*payload, *len, o->keyfield, strlen(o->keyfield),
+	    &p->keybuf, &k, keylen))
+		return k;
+	return NULL;
+}
+
+/*
+ * Lines are gathered in a batch, grouped by partition and handed to
+ * librdkafka with one rd_kafka_produce_batch() call per partition: that
+ * takes the partition's lock once per batch instead of once per line.
+ * Keyed lines get the partition librdkafka's default partitioner would
+ * give them (when the partition count is known and that partitioner is in
+ * use); other lines go to RD_KAFKA_PARTITION_UA and librdkafka picks.
+ */
+struct pending {
+	size_t off, len;	/* payload in the arena */
+	size_t keyoff, keylen;	/* key in the arena, keyoff SIZE_MAX: none */
+	void *opq;
+	int32_t bucket;		/* partition, or nparts for "librdkafka picks" */
+};
+
+struct batch {
+	struct buf arena;
+	struct pending *msgs;
+	size_t n, cap;
+	size_t *count;		/* per bucket, nparts + 1 */
+	rd_kafka_message_t *rkm;
+};
+
+static void
+batch_add(struct pub *p, struct batch *b, const char *key, size_t keylen,
+    const char *payload, size_t len, void *opq)
+{
+	const struct options *o = p->opt;
+	struct pending *m;
+
+	if (b->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 1024;
+		b->msgs = xreallocarray(b->msgs, b->cap, sizeof(*b->msgs));
+	}
+	m = &b->msgs[b->n++];
+	m->opq = opq;
+	if (o->partition != RD_KAFKA_PARTITION_UA)
+		m->bucket = o->partition;
+	else if (key && p->nparts > 0)
+		m->bucket = kpart_consistent(key, keylen, p->nparts);
+	else
+		m->bucket = p->nparts;
+	m->keyoff = SIZE_MAX;
+	m->keylen = keylen;
+	if (key) {
+		m->keyoff = b->arena.len;
+		buf_append(&b->arena, key, keylen);
+	}
+	m->off = b->arena.len;
+	m->len = len;
+	buf_append(&b->arena, payload, len);
+}
+
+/* Produce rkm[0..n) to partition part, retrying while the queue is full. */
+static void
+produce_run(struct pub *p, int32_t part, rd_kafka_message_t *rkm, size_t n)
+{
+	while (n > 0) {
+		size_t i, retry = 0;
+		struct origin o;
+
+		rd_kafka_produce_batch(p->rkt, part, RD_KAFKA_MSG_F_COPY, rkm,
+		    (int)n);
+		for (i = 0; i < n; i++) {
+			if (rkm[i].err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+				p->inflight++;
+				continue;
+			}
+			if (rkm[i].err == RD_KAFKA_RESP_ERR__QUEUE_FULL &&
+			    stop < 2) {
+				rkm[retry++] = rkm[i];	/* keeps their order */
+				continue;
+			}
+			o = opaque_origin(p, rkm[i]._private);
+			fail_line(p, &o, rkm[i].key, rkm[i].key_len,
+			    rkm[i].payload, rkm[i].len,
+			    rkm[i].err == RD_KAFKA_RESP_ERR__QUEUE_FULL ?
+			    "interrupted" : rd_kafka_err2str(rkm[i].err));
+		}
+		n = retry;
+		if (n > 0)
+			service(p, 50);	/* backpressure: wait for deliveries */
+	}
+}
+
+/* Hand every gathered line to librdkafka and empty the batch. */
+static void
+batch_flush(struct pub *p, struct batch *b)
+{
+	size_t nb = (size_t)p->nparts + 1, i, *start;
+	int32_t k;
+
+	if (b->n == 0)
+		return;
+	b->count = xreallocarray(b->count, nb + 1, sizeof(*b->count));
+	memset(b->count, 0, (nb + 1) * sizeof(*b->count));
+	for (i = 0; i < b->n; i++)
+		b->count[b->msgs[i].bucket + 1]++;
+	for (i = 1; i <= nb; i++)
+		b->count[i] += b->count[i - 1];	/* now: start of each bucket */
+	start = b->count;
+	b->rkm = xreallocarray(b->rkm, b->cap, sizeof(*b->rkm));
+	for (i = 0; i < b->n; i++) {
+		const struct pending *m = &b->msgs[i];
+		rd_kafka_message_t *r = &b->rkm[start[m->bucket]++];
+
+		memset(r, 0, sizeof(*r));
+		r->payload = b->arena.data + m->off;
+		r->len = m->len;
+		r->key = m->keyoff == SIZE_MAX ? NULL : b->arena.data + m->keyoff;
+		r->key_len = m->keylen;
+		r->_private = m->opq;
+	}
+	/* start[k] is now the end of bucket k, which is the start of k + 1 */
+	for (k = 0; k < (int32_t)nb; k++) {
+		size_t from = k == 0 ? 0 : start[k - 1], to = start[k];
+		int32_t part = p->opt->partition != RD_KAFKA_PARTITION_UA ?
+		    p->opt->partition :
+		    k == p->nparts ? RD_KAFKA_PARTITION_UA : k;
+
+		if (to > from)
+			produce_run(p, part, b->rkm + from, to - from);
+	}
+	b->n = 0;
+	buf_reset(&b->arena);
+}
+
+static void
+batch_free(struct batch *b)
+{
+	buf_free(&b->arena);
+	free(b->msgs);
+	free(b->count);
+	free(b->rkm);
+}
+
+/* Take one line: find its key and add it to the batch. */
+static void
+publish(struct pub *p, struct batch *b, size_t fileidx, unsigned long lineno,
+    const char *line, size_t len)
+{
+	const char *payload = line, *key;
+	size_t plen = len, keylen = 0;
+	int delim = 0;
+
+	key = line_key(p, &payload, &plen, &keylen, &delim);
+	if (key == NULL)
+		p->unkeyed++;
+	p->read++;
+	batch_add(p, b, key, keylen, payload, plen,
+	    opaque_make(fileidx, lineno, delim));
+	if (b->n >= BATCH_LINES || b->arena.len >= BATCH_BYTES)
+		batch_flush(p, b);
+}
+
+/*
+ * 1 if input is ready (or waiting makes no sense), 0 on timeout. Before
+ * waiting, the batch goes out: lines never wait for more input.
+ */
+static int
+input_ready(struct pub *p, struct batch *b, struct lines *l)
+{
+	struct pollfd pfd = { .fd = l->fd, .events = POLLIN };
+
+	if (lines_buffered(l))
+		return 1;
+	if (poll(&pfd, 1, 0) != 0)
+		return 1;	/* errors: let read() report them */
+	batch_flush(p, b);
+	return poll(&pfd, 1, 100) != 0;
+}
+
+/* Publish the lines of one input. Returns -1 on a read error. */
+static int
+publish_fd(struct pub *p, struct batch *b, int fd, const char *name)
+{
+	size_t fileidx = p->nfiles;
+	struct lines l;
+	char *line;
+	size_t len;
+	unsigned n = 0;
+	int rc = 0;
+
+	if (p->nfiles >= OPQ_MAX_FILES)
+		die("too many input files");
+	p->files = xreallocarray(p->files, p->nfiles + 1, sizeof(*p->files));
+	p->files[p->nfiles++] = name;
+	lines_init(&l, fd, name, (size_t)p->opt->max_line);
+	while (!stop && (p->opt->count == 0 || (long)p->read < p->opt->count)) {
+		int r;
+
+		if (!input_ready(p, b, &l)) {
+			service(p, 0);
+			continue;
+		}
+		r = lines_next(&l, &line, &len);
+		if (r == LINES_EOF)
+			break;
+		if (r == LINES_ERR) {
+			progress_clear(&p->prog);
+			warnmsg("read '%s':", name);
+			rc = -1;
+			break;
+		}
+		if (r == LINES_TOOLONG) {
+			/* Only a prefix was kept: it cannot be written verbatim. */
+			progress_clear(&p->prog);
+			warnmsg("%s:%lu: line longer than %ld bytes: not sent",
+			    name, l.lineno, p->opt->max_line);
+			p->read++;
+			p->failed++;
+			continue;
+		}
+		publish(p, b, fileidx, l.lineno, line, len);
+		if (++n % POLL_EVERY == 0)
+			service(p, 0);
+	}
+	batch_flush(p, b);
+	lines_free(&l);
+	return rc;
+}
+
+/* Wait for every delivery report; after a signal, give up at a deadline. */
+static void
+drain(struct pub *p)
+{
+	double deadline = 0;
+	int purged = 0;
+
+	while (p->inflight > 0) {
+		if (stop && deadline == 0)
+			deadline = mono_ms() + p->opt->flush_timeout * 1000.0;
+		if (!purged && (stop > 1 || (deadline && mono_ms() >= deadline))) {
+			/* Undelivered lines come back with a purge error. */
+			rd_kafka_purge(p->rk, RD_KAFKA_PURGE_F_QUEUE |
+			    RD_KAFKA_PURGE_F_INFLIGHT);
+			purged = 1;
+		}
+		service(p, 100);
+	}
+}
+
+/*
+ * How many partitions keyed lines are spread over by our own hashing, or 0
+ * to leave every choice to librdkafka: no keys, a fixed -p, another
+ * partitioner, or a partition count that is unknown at start.
+ */
+static int32_t
+hash_partitions(struct pub *p, const char *partitioner)
+{
+	const struct options *o = p->opt;
+	const struct rd_kafka_metadata *md;
+	rd_kafka_resp_err_t err;
+	int32_t n = 0;
+
+	if (o->partition != RD_KAFKA_PARTITION_UA ||
+	    (!o->key && !o->keydelim && !*o->keyfield) ||
+	    (strcmp(partitioner, "consistent_random") != 0 &&
+	    strcmp(partitioner, "consistent") != 0))
+		return 0;
+	err = rd_kafka_metadata(p->rk, 0, p->rkt, &md, 5000);
+	if (err) {
+		if (o->verbose)
+			warnmsg("topic '%s': no metadata yet: %s", o->topic,
+			    rd_kafka_err2str(err));
+		return 0;
+	}
+	if (md->topic_cnt == 1 && md->topics[0].err == 0)
+		n = md->topics[0].partition_cnt;
+	rd_kafka_metadata_destroy(md);
+	return n;
+}
+
+/* The partitioner set by -X/-F, into buf; librdkafka's default if none. */
+static void
+get_partitioner(rd_kafka_conf_t *conf, char *buf, size_t size)
+{
+	const rd_kafka_topic_conf_t *tc = rd_kafka_conf_get_default_topic_conf(conf);
+
+	if (tc == NULL || rd_kafka_topic_conf_get(tc, "partitioner", buf,
+	    &size) != RD_KAFKA_CONF_OK)
+		snprintf(buf, size, "consistent_random");
+}
+
+static void
+apply_conf(rd_kafka_conf_t *conf, const struct options *o)
+{
+	static const char *defaults[][2] = {
+		{ "acks", "all" },
+		{ "enable.idempotence", "true" },
+		{ "linger.ms", "10" },
+		{ "batch.num.messages", "10000" },
+		{ "queue.buffering.max.messages", "100000" },
+		{ "queue.buffering.max.kbytes", "65536" },
+		{ "log.connection.close", "false" },
+	};
+	char errstr[512];
+	const char *env;
+	size_t i;
+	int hasfile = 0;
+
+	for (i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
+		if (kconf_set(conf, defaults[i][0], defaults[i][1], errstr,
+		    sizeof(errstr)) < 0)
+			die("%s", errstr);
+	for (i = 0; i < o->nconfargs; i++)
+		hasfile |= o->confargs[i][0] == 'F';
+	if (!hasfile && (env = getenv("KCAT_CONFIG")) != NULL && *env &&
+	    kconf_read_file(conf, env, errstr, sizeof(errstr)) < 0)
+		dieusage("KCAT_CONFIG: %s", errstr);
+	for (i = 0; i < o->nconfargs; i++) {
+		const char *a = o->confargs[i] + 1;
+
+		if (o->confargs[i][0] == 'F') {
+			if (kconf_read_file(conf, a, errstr, sizeof(errstr)) < 0)
+				dieusage("-F %s", errstr);
+		} else if (kconf_set_arg(conf, a, errstr, sizeof(errstr)) < 0)
+			dieusage("-X %s", errstr);
+	}
+	if (o->brokers && kconf_set(conf, "bootstrap.servers", o->brokers,
+	    errstr, sizeof(errstr)) < 0)
+		dieusage("-b: %s", errstr);
+}
+
+static char *
+tagged(char tag, const char *s)
+{
+	char *t = xmalloc(strlen(s) + 2);
+
+	t[0] = tag;
+	strcpy(t + 1, s);
+	return t;
+}
+
+static void
+parse_args(int argc, char **argv, struct options *o)
+{
+	enum { OPT_FAILED = 256, OPT_FLUSH, OPT_KEYFIELD, OPT_MAXLINE };
+	static const struct option longopts[] = {
+		{ "failed", required_argument, NULL, OPT_FAILED },
+		{ "flush-timeout", required_argument, NULL, OPT_FLUSH },
+		{ "help", no_argument, NULL, 'h' },
+		{ "key-field", required_argument, NULL, OPT_KEYFIELD },
+		{ "max-line", required_argument, NULL, OPT_MAXLINE },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	long v;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "b:c:F:hK:k:Pp:qt:VvX:z:",
+	    longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'b':
+			o->brokers = optarg;
+			break;
+		case 'c':
+			if (parse_long(optarg, 1, 1L << 62, &o->count) < 0)
+				dieusage("bad -c count '%s'", optarg);
+			break;
+		case 'F':
+			o->confargs = xreallocarray(o->confargs, o->nconfargs + 1,
+			    sizeof(*o->confargs));
+			o->confargs[o->nconfargs++] = tagged('F', optarg);
+			break;
+		case 'h':
+			usage(0);
+			break;
+		case 'K':
+			if (*optarg == '\0')
+				dieusage("-K needs a delimiter");
+			o->keydelim = optarg;
+			break;
+		case 'k':
+			o->key = optarg;
+			break;
+		case 'P':
+			break;	/* kcat's produce mode: the only mode here */
+		case 'p':
+			if (parse_long(optarg, -1, INT32_MAX, &v) < 0)
+				dieusage("bad -p partition '%s'", optarg);
+			o->partition = v < 0 ? RD_KAFKA_PARTITION_UA : (int32_t)v;
+			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case 't':
+			o->topic = optarg;
+			break;
+		case 'V':
+			printf("wm-kafka-pub webmon-%s (librdkafka %s)\n",
+			    WEBMON_VERSION, rd_kafka_version_str());
+			exit(0);
+		case 'v':
+			o->verbose++;
+			break;
+		case 'X':
+			if (strcmp(optarg, "list") == 0) {
+				rd_kafka_conf_properties_show(stdout);
+				exit(0);
+			}
+			o->confargs = xreallocarray(o->confargs, o->nconfargs + 1,
+			    sizeof(*o->confargs));
+			o->confargs[o->nconfargs++] = tagged('X', optarg);
+			break;
+		case 'z':
+			o->confargs = xreallocarray(o->confargs, o->nconfargs + 1,
+			    sizeof(*o->confargs));
+			o->confargs[o->nconfargs] = xmalloc(strlen(optarg) + 20);
+			sprintf(o->confargs[o->nconfargs++],
+			    "Xcompression.codec=%s", optarg);
+			break;
+		case OPT_FAILED:
+			o->failed = optarg;
+			break;
+		case OPT_FLUSH:
+			if (parse_seconds(optarg, &o->flush_timeout) < 0)
+				dieusage("bad --flush-timeout '%s'", optarg);
+			break;
+		case OPT_KEYFIELD:
+			o->keyfield = optarg;
+			break;
+		case OPT_MAXLINE:
+			if (parse_long(optarg, 1, 1L << 40, &o->max_line) < 0)
+				dieusage("bad --max-line '%s'", optarg);
+			break;
+		default:
+			usage(2);
+		}
+	}
+	if (o->topic == NULL || *o->topic == '\0')
+		dieusage("no topic: use -t topic");
+	if (o->key && o->keydelim)
+		dieusage("-k and -K cannot be used together");
+	if (o->brokers == NULL)
+		o->brokers = getenv("KAFKA_BROKERS");
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options o = {
+		.partition = RD_KAFKA_PARTITION_UA,
+		.keyfield = "url",
+		.max_line = DEFAULT_MAX_LINE,
+		.flush_timeout = 10,
+	};
+	struct pub p = { .opt = &o, .keybuf = BUF_INIT };
+	struct batch b = { .arena = BUF_INIT };
+	rd_kafka_conf_t *conf;
+	struct sigaction sa;
+	char errstr[512], partitioner[64];
+	size_t i;
+	int status = 0, rc = 0;
+
+	setprogname(argv[0]);
+	parse_args(argc, argv, &o);
+
+	conf = rd_kafka_conf_new();
+	apply_conf(conf, &o);
+	{
+		char bs[1024];
+		size_t bslen = sizeof(bs);
+
+		if (rd_kafka_conf_get(conf, "bootstrap.servers", bs, &bslen) !=
+		    RD_KAFKA_CONF_OK || *bs == '\0')
+			dieusage("no brokers: use -b host:port, KAFKA_BROKERS or "
+			    "-X bootstrap.servers");
+	}
+	get_partitioner(conf, partitioner, sizeof(partitioner));
+	rd_kafka_conf_set_opaque(conf, &p);
+	rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+	rd_kafka_conf_set_error_cb(conf, on_error);
+	rd_kafka_conf_set_log_cb(conf, on_log);
+
+	if (o.failed == NULL) {
+		p.failfp = stderr;
+		p.failname = "<stderr>";
+	} else if (strcmp(o.failed, "-") == 0) {
+		p.failfp = stdout;
+		p.failname = "<stdout>";
+	} else {
+		if ((p.failfp = fopen(o.failed, "a")) == NULL)
+			die("open '%s':", o.failed);
+		p.failname = o.failed;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = onsignal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	ignore_sigpipe();
+	if (!o.quiet)
+		progress_init(&p.prog);
+
+	if ((p.rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr,
+	    sizeof(errstr))) == NULL)
+		dieusage("%s", errstr);
+	if ((p.rkt = rd_kafka_topic_new(p.rk, o.topic, NULL)) == NULL)
+		die("topic '%s': %s", o.topic,
+		    rd_kafka_err2str(rd_kafka_last_error()));
+	p.nparts = hash_partitions(&p, partitioner);
+	p.start_ms = p.last_stats_ms = mono_ms();
+
+	if (optind == argc) {
+		rc |= publish_fd(&p, &b, STDIN_FILENO, "<stdin>");
+	} else {
+		for (i = (size_t)optind; i < (size_t)argc && !stop; i++) {
+			int fd;
+
+			if (strcmp(argv[i], "-") == 0) {
+				rc |= publish_fd(&p, &b, STDIN_FILENO, "<stdin>");
+				continue;
+			}
+			if ((fd = open(argv[i], O_RDONLY | O_CLOEXEC)) < 0) {
+				progress_clear(&p.prog);
+				warnmsg("open '%s':", argv[i]);
+				rc = -1;
+				continue;
+			}
+			rc |= publish_fd(&p, &b, fd, argv[i]);
+			close(fd);
+		}
+	}
+	drain(&p);
+	progress_clear(&p.prog);
+
+	if (fflush(p.failfp) == EOF || (p.failfp != stderr &&
+	    p.failfp != stdout && fclose(p.failfp) == EOF))
+		die("write '%s':", p.failname);
+	if (o.verbose || (p.failed && !o.quiet))
+		stats(&p, stop ? "interrupted: " : "");
+	if (p.failed || rc < 0)
+		status = 1;
+
+	rd_kafka_topic_destroy(p.rkt);
+	rd_kafka_destroy(p.rk);
+	buf_free(&p.keybuf);
+	batch_free(&b);
+	free(p.files);
+	for (i = 0; i < o.nconfargs; i++)
+		free(o.confargs[i]);
+	free(o.confargs);
+	return status;
+}
