@@ -497,3 +497,17 @@ jqo() {
 	[ "$st" -eq 1 ]
 	[ ! -s "$OUT" ]
 }
+
+@test "wm-probe: a progress line on stderr when it is a terminal" {
+	command -v script >/dev/null || skip "script(1) is not installed"
+	for i in $(seq 1 5); do echo "$HTTP_URL/delay/300?i=$i"; done >"$SITES"
+	run -0 script -qec "wm-probe -c 1 '$SITES' >'$OUT'" /dev/null
+	[[ "$output" == *"probed, "*"/s, 0 failed"* ]]
+	jqo -s 'length == 5'
+}
+
+@test "wm-probe: '-' names stdin among files" {
+	printf '%s\n' "$HTTP_URL/site/f" >"$SITES"
+	printf '%s\n' "$HTTP_URL/site/s" | wm-probe "$SITES" - >"$OUT"
+	jqo -s '[.[].url | sub(".*/"; "")] | sort == ["f","s"]'
+}
