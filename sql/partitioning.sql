@@ -9,6 +9,11 @@
 --   psql -v ON_ERROR_STOP=1 -f sql/partitioning.sql
 --   psql -v ON_ERROR_STOP=1 -f sql/views.sql
 --
+-- The sink then deduplicates on both key columns:
+--   wm-pg-copy -t wm_results --key id,ts
+-- (ON CONFLICT needs a unique index on exactly those columns; a replayed
+-- record has the same id and ts.)
+--
 -- Safe to run again (nothing is created twice, the settings below are
 -- re-applied). If wm_results already exists as a plain table it stops with
 -- an error and changes nothing: converting a filled table is a migration

@@ -347,3 +347,20 @@ $kept" ] || flunk "$output"
 			flunk "$db: $output"
 	done
 }
+
+@test "replays are skipped: ON CONFLICT (id) plain, (id, ts) partitioned" {
+	local db key sql
+	for db in plain part; do
+		key=id
+		[ $db = part ] && key="id, ts"
+		sql="INSERT INTO wm_results (id, ts, url, method, ok, time_ms, bytes, probe)
+		     VALUES ('01890a5d-ac96-774b-bcce-b302099a8059', '$T0',
+		             'http://replay.example/', 'GET', true, 1, 0, 'p1')
+		     ON CONFLICT ($key) DO NOTHING"
+		q $db "$sql"
+		q $db "$sql"
+		[ "$(q $db "SELECT count(*) FROM wm_results
+		            WHERE url = 'http://replay.example/'")" = 1 ] || flunk "$db"
+		q $db "DELETE FROM wm_results WHERE url = 'http://replay.example/'"
+	done
+}
