@@ -28,8 +28,8 @@ KAFKA_CFLAGS  != $(PKG_CONFIG) --cflags rdkafka jansson
 KAFKA_LIBS    != $(PKG_CONFIG) --libs rdkafka jansson
 PQ_CFLAGS     != $(PKG_CONFIG) --cflags libpq jansson
 PQ_LIBS       != $(PKG_CONFIG) --libs libpq jansson
-MHD_CFLAGS    != $(PKG_CONFIG) --cflags libmicrohttpd zlib
-MHD_LIBS      != $(PKG_CONFIG) --libs libmicrohttpd zlib
+MHD_CFLAGS    != $(PKG_CONFIG) --cflags libmicrohttpd zlib libbrotlienc
+MHD_LIBS      != $(PKG_CONFIG) --libs libmicrohttpd zlib libbrotlienc
 
 PROGS = wm-probe wm-kafka-pub wm-kafka-sub wm-pg-copy
 FIXTURES = tests/fixtures/wm-httpd tests/fixtures/wm-mock-kafka
@@ -45,7 +45,7 @@ PROBE_OBJS = cmd/wm-probe.o $(COMMON) lib/uuid7.o lib/sites.o lib/statusset.o \
 KPUB_OBJS  = cmd/wm-kafka-pub.o $(COMMON) lib/kconf.o lib/jsonkey.o lib/kpart.o
 KSUB_OBJS  = cmd/wm-kafka-sub.o $(COMMON) lib/kconf.o lib/ackreader.o lib/offtrack.o
 PGCOPY_OBJS = cmd/wm-pg-copy.o $(COMMON) lib/pgsink.o lib/copyrow.o
-HTTPD_OBJS = tests/fixtures/wm-httpd.o lib/util.o
+HTTPD_OBJS = tests/fixtures/wm-httpd.o lib/util.o lib/buf.o lib/utf8.o lib/jsonw.o
 MOCKK_OBJS = tests/fixtures/wm-mock-kafka.o lib/util.o
 
 all: $(PROGS) $(FIXTURES)
