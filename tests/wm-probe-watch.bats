@@ -201,7 +201,8 @@ site() {
 }
 
 @test "watch: SIGHUP adds new sites, removes gone ones and keeps the rest" {
-	keep=$(site keep) gone=$(site gone) new=$(site new)
+	# gone is slow, so a probe of it is in flight at the reload.
+	keep=$(site keep) gone="$(site gone)?delay=400" new=$(site new)
 	printf '%s\n' "{\"url\":\"$keep\",\"interval\":0.2}" \
 		"{\"url\":\"$gone\",\"interval\":0.2}" >"$SITES"
 	watch_start -v "$SITES"
@@ -216,8 +217,10 @@ site() {
 	wait_until 20 at_least $((nkeep + 3)) "$keep"
 	watch_stop
 	[ "$WRC" -eq 0 ]
-	# At most the probe in flight at the reload finished after it.
+	# At most the probe in flight at the reload finished after it, and it
+	# wrote its result.
 	[ "$(count "$gone")" -le $((ngone + 1)) ]
+	[ "$(http_stats "/site/$BATS_TEST_NUMBER-gone" | jq .hits)" -eq "$(count "$gone")" ]
 }
 
 @test "watch: a reload with a bad line keeps the old set and names the line" {
