@@ -419,14 +419,17 @@ ensure_staging(struct pgsink *s, char *err, size_t errsize)
 	return r;
 }
 
-/* Start "COPY target (cols) FROM STDIN"; 0 columns is the caller's case. */
+/*
+ * Start "COPY target (cols) FROM STDIN", into the staging table with --key
+ * unless direct; 0 columns is the caller's case.
+ */
 static int
-copy_begin(struct pgsink *s, uint64_t absent, char *err, size_t errsize)
+copy_begin(struct pgsink *s, uint64_t absent, int direct, char *err, size_t errsize)
 {
 	struct buf q = BUF_INIT;
 	int r;
 
-	buf_printf(&q, "COPY %s ", s->nkey ? STAGING : s->table);
+	buf_printf(&q, "COPY %s ", s->nkey && !direct ? STAGING : s->table);
 	put_cols(s, &q, absent, 1);
 	buf_puts(&q, " FROM STDIN");
 	r = check(s, PQexec(s->conn, q.data), PGRES_COPY_IN, err, errsize);
@@ -555,7 +558,7 @@ send_rows(struct pgsink *s, struct pgbatch *b, const size_t *idx, size_t n,
 		if (ncols_for(s, absent) == 0) {
 			r = insert_staged(s, absent, 0, g, &count, err, errsize);
 		} else {
-			if ((r = copy_begin(s, absent, err, errsize)) != PGS_OK)
+			if ((r = copy_begin(s, absent, 0, err, errsize)) != PGS_OK)
 				break;
 			buf_reset(&chunk);
 			for (j = 0; j < g && r == PGS_OK; j++) {
@@ -642,6 +645,12 @@ attempt(struct pgsink *s, struct pgbatch *b, const size_t *idx, size_t n,
 	return PGS_OK;
 }
 
+/*
+ * The streamed COPY goes straight into the table even with --key: in the
+ * usual case no key exists yet and this is as fast as without --key. A
+ * duplicate key fails the COPY (unique violation) and the batch is written
+ * again through the staging table by the careful path.
+ */
 void
 pgsink_stream(struct pgsink *s, struct pgbatch *b)
 {
@@ -655,7 +664,7 @@ pgsink_stream(struct pgsink *s, struct pgbatch *b)
 		    ncols_for(s, row->absent) == 0 ||
 		    ensure_staging(s, err, sizeof(err)) != PGS_OK ||
 		    run(s, "BEGIN", err, sizeof(err)) != PGS_OK ||
-		    copy_begin(s, row->absent, err, sizeof(err)) != PGS_OK) {
+		    copy_begin(s, row->absent, 1, err, sizeof(err)) != PGS_OK) {
 			s->streaming = -1;
 			return;
 		}
@@ -705,12 +714,8 @@ pgsink_flush(struct pgsink *s, struct pgbatch *b, char *err, size_t errsize)
 				idx[n++] = i;
 		s->hint = -1;
 		r = copy_end(s, &count, err, errsize);
-		if (r == PGS_OK && s->nkey)
-			r = insert_staged(s, s->stream_absent, n > 0, 0, &count, err, errsize);
 		if (r == PGS_OK) {
 			s->pending += count;
-			if (s->nkey)
-				s->pending_dups += (b->n - n) - count;
 			r = attempt(s, b, idx, n, err, errsize);
 		}
 		free(idx);
