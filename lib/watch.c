@@ -506,12 +506,8 @@ watch_run(const struct watch_opts *o, struct prober *p, char *errstr,
 	memset(&w, 0, sizeof(w));
 	w.o = o;
 	w.p = p;
-	if (initial_load(&w, &nbad, errstr, errsize) == -1) {
-		buf_free(&w.scratch);
-		return WATCH_ERROR;
-	}
-	w.start = w.stats_t0 = w.sched.epoch;
 
+	/* Before loading, so that a signal during a long load is not lost. */
 	got_hup = got_stop = 0;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;	/* no SA_RESTART: a signal ends the wait */
@@ -523,6 +519,11 @@ watch_run(const struct watch_opts *o, struct prober *p, char *errstr,
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 
+	if (initial_load(&w, &nbad, errstr, errsize) == -1) {
+		rc = -1;
+		goto out;
+	}
+	w.start = w.stats_t0 = w.sched.epoch;
 	rc = loop(&w, errstr, errsize);
 
 	if (prober_inflight(p) > 0) {
@@ -535,6 +536,7 @@ watch_run(const struct watch_opts *o, struct prober *p, char *errstr,
 	}
 	if (o->verbose)
 		total_line(&w, now_mono());
+out:
 	sigaction(SIGHUP, &old_hup, NULL);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
