@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# webmon demo: the whole pipeline for about 20 seconds, then a per-site summary.
+#
+#   wm-probe --watch SITES | wm-kafka-pub          (the probe)
+#   wm-kafka-sub --ack FIFO | wm-pg-copy --ack FIFO (the sink)
+#
+# With nothing set it starts an embedded default of everything: a throwaway
+# PostgreSQL cluster with sql/ applied, the mock Kafka cluster and the local
+# fixture web server that examples/sites.txt points at, and stops them at the
+# end. Point it at real parts through the usual variables:
+#   KAFKA_BROKERS=host:9092   a real Kafka (add client settings in KAFKA_CONF,
+#                             a -F file, for TLS/SASL)
+#   PGHOST/PGDATABASE/...     a real PostgreSQL (sql/ is applied; it is
+#                             idempotent)
+#   WEBMON_SITES=FILE         your own sites instead of the local fixture
+#   DEMO_SECONDS=20           how long the pipeline runs
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+export PATH="$ROOT:$ROOT/tests/fixtures:$PATH"
+. "$ROOT/tests/helpers/pg.bash"
+. "$ROOT/tests/helpers/kafka.bash"
+. "$ROOT/tests/helpers/http.bash"
+
+seconds=${DEMO_SECONDS:-20}
+topic=${WEBMON_TOPIC:-webmon}
+sites=${WEBMON_SITES:-}
+work=$(mktemp -d /tmp/webmon-demo.XXXXXX)
+pids=()
+
+say() { printf '==> %s\n' "$*" >&2; }
+
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	http_stop 2>/dev/null || true
+	[ -n "${own_kafka:-}" ] && kafka_stop 2>/dev/null
+	[ -n "${own_pg:-}" ] && pg_stop 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+probe_args=()
+if [ -z "$sites" ]; then
+	sites="$ROOT/examples/sites.txt"
+	say "starting the fixture web server on 127.0.0.1:18080 and :18443"
+	mkdir "$work/http" "$work/https"
+	_wm_httpd_run "$work/http" -p 18080 ||
+		{ echo "demo: port 18080 is busy; set WEBMON_SITES to probe your own sites" >&2; exit 1; }
+	_wm_make_certs "$work/https"
+	_wm_httpd_run "$work/https" -p 18443 --cert "$work/https/chain.pem" \
+		--key "$work/https/leaf.key" || exit 1
+	probe_args+=(--cacert "$work/https/ca.pem")
+fi
+
+kafka_args=()
+if [ -z "${KAFKA_BROKERS:-}" ]; then
+	say "starting the mock Kafka cluster (topic $topic, 3 partitions)"
+	kafka_start 1 "$topic:3"
+	own_kafka=1
+fi
+[ -n "${KAFKA_CONF:-}" ] && kafka_args+=(-F "$KAFKA_CONF")
+
+if [ -z "${PGHOST:-}${PGDATABASE:-}${PGSERVICE:-}" ]; then
+	say "starting a throwaway PostgreSQL cluster"
+	pg_start
+	own_pg=1
+fi
+say "applying sql/schema.sql and sql/views.sql"
+psql -X -q -v ON_ERROR_STOP=1 -f "$ROOT/sql/schema.sql" -f "$ROOT/sql/views.sql" >/dev/null
+before=$(psql -X -At -c 'SELECT count(*) FROM wm_results')
+
+say "running the pipeline for $seconds s: probe -> Kafka -> sink -> PostgreSQL"
+mkfifo "$work/ack"
+wm-kafka-sub -b "$KAFKA_BROKERS" "${kafka_args[@]}" -t "$topic" -G webmon-demo \
+	-o beginning --ack "$work/ack" 2>"$work/sub.log" |
+	wm-pg-copy -t wm_results --key id --ack "$work/ack" -T 500 \
+		--reject "$work/rejects.ndjson" 2>"$work/copy.log" &
+pids+=($!)
+wm-probe --watch -i demo "${probe_args[@]}" "$sites" 2>"$work/probe.log" |
+	wm-kafka-pub -b "$KAFKA_BROKERS" "${kafka_args[@]}" -t "$topic" 2>"$work/pub.log" &
+probe_pid=$!
+pids+=($probe_pid)
+
+for ((i = 0; i < seconds; i++)); do
+	sleep 1
+	n=$(psql -X -At -c 'SELECT count(*) FROM wm_results')
+	printf '\r    %2d s: %d results stored' "$((i + 1))" "$((n - before))" >&2
+done
+printf '\n' >&2
+
+say "stopping the probe; waiting for the sink to store what is in flight"
+pkill -TERM -x -P "$probe_pid" wm-probe 2>/dev/null || pkill -TERM -x wm-probe -n || true
+wait "$probe_pid" || true
+last=-1
+for ((i = 0; i < 50; i++)); do
+	n=$(psql -X -At -c 'SELECT count(*) FROM wm_results')
+	[ "$n" -eq "$last" ] && break
+	last=$n
+	sleep 0.5
+done
+
+say "summary (sql/views.sql: wm_status, wm_uptime, wm_cert_expiry)"
+psql -X -q -P pager=off -P footer=off -c "
+SELECT coalesce(s.name, s.url) AS site,
+       s.state,
+       to_char(now() - s.since, 'MI:SS') AS for,
+       u.checks, u.uptime_pct AS \"uptime %\",
+       round(u.p95_ms::numeric, 1) AS \"p95 ms\",
+       c.days_left AS \"cert days\",
+       coalesce(s.error || ': ' || left(s.detail, 40), '') AS \"last error\"
+FROM wm_status s
+LEFT JOIN LATERAL (
+    SELECT sum(checks) AS checks,
+           round(100.0 * sum(ups) / nullif(sum(checks), 0), 1) AS uptime_pct,
+           max(p95_ms) AS p95_ms
+    FROM wm_uptime('hour', now() - interval '1 hour', now() + interval '1 hour') x
+    WHERE x.url = s.url AND x.probe = s.probe) u ON true
+LEFT JOIN wm_cert_expiry c ON c.url = s.url AND c.probe = s.probe
+ORDER BY s.state DESC, site"
+if [ -s "$work/rejects.ndjson" ]; then
+	say "rejected lines:"; cat "$work/rejects.ndjson" >&2
+fi
