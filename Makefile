@@ -119,39 +119,6 @@ fuzz: $(FUZZ_BINS)
 	done
 .PHONY: fuzz
 
-# libFuzzer targets (clang): `make fuzz` builds each under ASan+UBSan and runs
-# it FUZZ_TIME seconds on a throwaway copy of its seed corpus in
-# tests/fuzz/corpus/; a crash fails the run and leaves the input in
-# tests/fuzz/artifacts/.
-FUZZ_TIME ?= 60
-FUZZ_CC ?= clang
-FUZZ_TARGETS = sites statusset copyrow jsonquote lines
-FUZZ_BINS = $(FUZZ_TARGETS:%=tests/fuzz/fuzz-%)
-FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
-	-fno-sanitize-recover=undefined -std=c11 -D_GNU_SOURCE -Ilib
-FUZZ_LIB_sites = lib/sites.c lib/statusset.c lib/match.c lib/shard.c \
-	lib/lines.c lib/util.c lib/buf.c lib/utf8.c
-FUZZ_LIB_statusset = lib/statusset.c lib/util.c
-FUZZ_LIB_copyrow = lib/copyrow.c lib/util.c lib/buf.c lib/utf8.c
-FUZZ_LIB_jsonquote = lib/jsonw.c lib/util.c lib/buf.c lib/utf8.c
-FUZZ_LIB_lines = lib/lines.c lib/util.c lib/buf.c
-$(FUZZ_BINS): tests/fuzz/fuzz-%: tests/fuzz/fuzz-%.c $(wildcard lib/*.c lib/*.h)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $(CURL_CFLAGS) -o $@ $< $(FUZZ_LIB_$*) \
-	    $(CURL_LIBS) -lm
-fuzz: $(FUZZ_BINS)
-	@tmp=$$(mktemp -d) || exit 1; trap 'rm -rf "$$tmp"' EXIT; \
-	mkdir -p tests/fuzz/artifacts; \
-	for t in $(FUZZ_TARGETS); do \
-	  mkdir "$$tmp/$$t" && cp tests/fuzz/corpus/$$t/* "$$tmp/$$t/" || exit 1; \
-	  dict=; [ -f tests/fuzz/$$t.dict ] && dict=-dict=tests/fuzz/$$t.dict; \
-	  echo "fuzz: $$t for $(FUZZ_TIME) s"; \
-	  tests/fuzz/fuzz-$$t -max_total_time=$(FUZZ_TIME) -timeout=10 \
-	    -print_final_stats=1 -artifact_prefix=tests/fuzz/artifacts/$$t- \
-	    $$dict $(FUZZ_FLAGS) "$$tmp/$$t" || { \
-	    echo "fuzz: $$t failed; input in tests/fuzz/artifacts/"; exit 1; }; \
-	done
-.PHONY: fuzz
-
 # Debian packages needed to build, test and benchmark; installs only what is
 # missing, so it is safe to run again.
 DEB_PKGS = build-essential pkg-config libcurl4-openssl-dev libpcre2-dev \
@@ -174,7 +141,6 @@ deps:
 clean:
 	rm -f $(PROGS) $(FIXTURES) cmd/*.o lib/*.o tests/fixtures/*.o \
 	      cmd/*.d lib/*.d tests/fixtures/*.d
-	rm -f $(FUZZ_BINS)
 	rm -f $(FUZZ_BINS)
 
 .PHONY: all check demo lint install deps clean
