@@ -1,0 +1,260 @@
+#!/usr/bin/env bats
+# wm-kafka-sub: kcat -P feeds a mock cluster, wm-kafka-sub reads it back.
+
+load test_helper
+load helpers/kafka
+
+setup_file() {
+	kafka_start 1 one:1 three:3 nl:1 json:1 grp:3 ack:3 acknone:2 term:2 pend:1 junk:1
+	# Fixed data: ids 1..N, one per line, in the topics the tests read.
+	for i in $(seq 1 30); do
+		printf '{"id":"%d","url":"http://site%d.test/"}\n' "$i" $((i % 7))
+	done >"$BATS_FILE_TMPDIR/30.ndjson"
+	kcat -P -b "$KAFKA_BROKERS" -t one -p 0 <"$BATS_FILE_TMPDIR/30.ndjson"
+	kcat -P -b "$KAFKA_BROKERS" -t three -K '|' <<-EOF2
+	a|{"id":"1"}
+	b|{"id":"2"}
+	c|{"id":"3"}
+	d|{"id":"4"}
+	e|{"id":"5"}
+	f|{"id":"6"}
+	EOF2
+}
+
+teardown_file() {
+	kafka_stop
+}
+
+teardown() {
+	local p
+	for p in ${SUB_PIDS:-} ${SINK_PIDS:-}; do
+		kill -9 "$p" 2>/dev/null || true
+	done
+	return 0
+}
+
+# gen FROM TO: NDJSON lines with ids FROM..TO
+gen() {
+	local i
+	for ((i = $1; i <= $2; i++)); do
+		printf '{"id":"%d","url":"http://site%d.test/"}\n' "$i" $((i % 5))
+	done
+}
+
+@test "-h prints usage, -V the version, no topic is a usage error" {
+	run -0 wm-kafka-sub -h
+	[[ $output == *"usage: wm-kafka-sub"*"--ack"* ]]
+	run -0 wm-kafka-sub -V
+	[[ $output == "wm-kafka-sub webmon-"* ]]
+	run -2 --separate-stderr wm-kafka-sub -b 127.0.0.1:1
+	[[ $stderr == *"no topic"* ]]
+	run -2 --separate-stderr wm-kafka-sub -t one -o bogus
+	[[ $stderr == *"-o 'bogus'"* ]]
+}
+
+@test "-X with an unknown property names it; -X list lists properties" {
+	run -2 --separate-stderr wm-kafka-sub -t one -X no.such.prop=1
+	[[ $stderr == *"no.such.prop"* ]]
+	run -2 --separate-stderr wm-kafka-sub -t one -X novalue
+	[[ $stderr == *"expected -X property=value"* ]]
+	run -0 wm-kafka-sub -X list
+	[[ $output == *"fetch.wait.max.ms"* ]]
+}
+
+@test "-F reads properties from a file; a bad line is reported with its number" {
+	printf '# comment\n\nclient.id = x\nbogus.prop=2\n' >"$BATS_TEST_TMPDIR/k.conf"
+	run -2 --separate-stderr wm-kafka-sub -t one -F "$BATS_TEST_TMPDIR/k.conf"
+	[[ $stderr == *"k.conf:4:"*"bogus.prop"* ]]
+	printf 'bootstrap.servers=%s\n' "$KAFKA_BROKERS" >"$BATS_TEST_TMPDIR/ok.conf"
+	KAFKA_BROKERS= run -0 wm-kafka-sub -F "$BATS_TEST_TMPDIR/ok.conf" -t one -e -c 3
+	[ "${#lines[@]}" -eq 3 ]
+}
+
+@test "no brokers anywhere is a usage error naming KAFKA_BROKERS" {
+	KAFKA_BROKERS= run -2 --separate-stderr wm-kafka-sub -t one
+	[[ $stderr == *KAFKA_BROKERS* ]]
+}
+
+@test "round trip: every line kcat -P wrote comes out once, in partition order" {
+	wm-kafka-sub -b "$KAFKA_BROKERS" -t one -e >"$BATS_TEST_TMPDIR/out"
+	cmp "$BATS_FILE_TMPDIR/30.ndjson" "$BATS_TEST_TMPDIR/out"
+	wm-kafka-sub -t three -e >"$BATS_TEST_TMPDIR/out3"
+	run -0 jq -s -e 'map(.id) | sort == ["1","2","3","4","5","6"]' "$BATS_TEST_TMPDIR/out3"
+}
+
+@test "-o beginning, end, N, -N" {
+	run -0 wm-kafka-sub -t one -e -o beginning
+	[ "${#lines[@]}" -eq 30 ]
+	run -0 wm-kafka-sub -t one -e -o end
+	[ "${#lines[@]}" -eq 0 ]
+	run -0 wm-kafka-sub -t one -e -o 25
+	[ "${#lines[@]}" -eq 5 ]
+	[ "${lines[0]}" = "$(sed -n 26p "$BATS_FILE_TMPDIR/30.ndjson")" ]
+	run -0 wm-kafka-sub -t one -e -o -3
+	[ "${#lines[@]}" -eq 3 ]
+	[ "${lines[2]}" = "$(sed -n 30p "$BATS_FILE_TMPDIR/30.ndjson")" ]
+}
+
+@test "-o s@ts looks the start up by timestamp, as kcat does" {
+	# librdkafka's mock broker answers every lookup by timestamp with the
+	# end offset, so this checks the lookup runs and agrees with kcat.
+	kcat -P -b "$KAFKA_BROKERS" -t pend -p 0 <<<'{"id":"old"}'
+	local ts=$(date +%s%3N)
+	kcat -P -b "$KAFKA_BROKERS" -t pend -p 0 <<<'{"id":"new"}'
+	run -0 wm-kafka-sub -t pend -e -o "s@$ts"
+	[ "$output" = "$(kcat -C -b "$KAFKA_BROKERS" -t pend -e -q -o "s@$ts")" ]
+	run -2 --separate-stderr wm-kafka-sub -t pend -e -o s@yesterday
+	[[ $stderr == *"s@yesterday"* ]]
+}
+
+@test "-c N stops after N messages" {
+	run -0 wm-kafka-sub -t one -c 7
+	[ "${#lines[@]}" -eq 7 ]
+	[ "${lines[6]}" = "$(sed -n 7p "$BATS_FILE_TMPDIR/30.ndjson")" ]
+}
+
+@test "-J writes kcat's JSON envelope, same keys in the same order" {
+	wm-kafka-sub -t three -e -J >"$BATS_TEST_TMPDIR/ours"
+	kcat -C -b "$KAFKA_BROKERS" -t three -e -J -q >"$BATS_TEST_TMPDIR/kcat"
+	run -0 jq -s -c 'map(keys_unsorted) | unique' "$BATS_TEST_TMPDIR/ours"
+	[ "$output" = '[["topic","partition","offset","tstype","ts","broker","key","payload"]]' ]
+	jq -s -c 'sort_by(.partition, .offset)' "$BATS_TEST_TMPDIR/ours" >"$BATS_TEST_TMPDIR/a"
+	jq -s -c 'sort_by(.partition, .offset)' "$BATS_TEST_TMPDIR/kcat" >"$BATS_TEST_TMPDIR/b"
+	cmp "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b"
+}
+
+@test "-J carries headers as kcat does" {
+	kcat -P -b "$KAFKA_BROKERS" -t json -H h1=v1 -H h2=v2 <<<'{"id":"h"}'
+	wm-kafka-sub -t json -e -J >"$BATS_TEST_TMPDIR/ours"
+	kcat -C -b "$KAFKA_BROKERS" -t json -e -J -q >"$BATS_TEST_TMPDIR/kcat"
+	run -0 jq -c '.headers' "$BATS_TEST_TMPDIR/ours"
+	[ "$output" = "$(jq -c .headers "$BATS_TEST_TMPDIR/kcat")" ]
+	[[ $output == *h1*v1*h2*v2* ]]
+}
+
+@test "a payload with a newline is reported with partition and offset and skipped" {
+	# Messages split on \x01, so the second one holds a newline.
+	printf '{"id":"a"}\x01{"id":\n"b"}\x01{"id":"c"}' |
+		kcat -P -b "$KAFKA_BROKERS" -t nl -p 0 -D $'\x01'
+	run -3 --separate-stderr wm-kafka-sub -t nl -e
+	[[ $stderr == *"'nl' [0] at offset 1: payload contains a newline, skipped"* ]]
+	[ "${#lines[@]}" -eq 2 ]
+	[ "${lines[0]}" = '{"id":"a"}' ]
+	[ "${lines[1]}" = '{"id":"c"}' ]
+}
+
+@test "-G commits what was written: a second run in the group continues" {
+	gen 1 40 | kcat -P -b "$KAFKA_BROKERS" -t grp -K '' 
+	wm-kafka-sub -G g1 $KAFKA_GROUP_X -t grp -c 15 >"$BATS_TEST_TMPDIR/a"
+	wm-kafka-sub -G g1 $KAFKA_GROUP_X -t grp -e >"$BATS_TEST_TMPDIR/b"
+	run -0 wc -l <"$BATS_TEST_TMPDIR/a"
+	[ "$output" -eq 15 ]
+	cat "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b" >"$BATS_TEST_TMPDIR/all"
+	run -0 jq -s -e 'length == 40 and (map(.id) | unique | length) == 40' "$BATS_TEST_TMPDIR/all"
+}
+
+# start_sub_sink GROUP TOPIC SINKOPTS...: wm-kafka-sub -G GROUP --ack FIFO |
+# wm-ack-sink SINKOPTS; sets SUB_PIDS, SINK_PIDS, OUT (the sink's file).
+start_sub_sink() {
+	local group=$1 topic=$2
+	shift 2
+	local d=$BATS_TEST_TMPDIR/run$((++RUNS))
+	mkdir -p "$d"
+	mkfifo "$d/ack" "$d/pipe"
+	OUT=$d/out
+	wm-ack-sink "$@" "$d/ack" "$OUT" <"$d/pipe" 3>&- &
+	SINK_PIDS="${SINK_PIDS:-} $!"
+	SINK_PID=$!
+	wm-kafka-sub -G "$group" $KAFKA_GROUP_X -t "$topic" --ack "$d/ack" \
+		${SUB_OPTS:-} >"$d/pipe" 2>"$d/err" 3>&- &
+	SUB_PIDS="${SUB_PIDS:-} $!"
+	SUB_PID=$!
+	SUB_ERR=$d/err
+}
+
+lines_of() { [ -f "$1" ] && wc -l <"$1" || echo 0; }
+acked_of() { [ -f "$1.acked" ] && cat "$1.acked" || echo 0; }
+at_least() { [ "$($1 "$2")" -ge "$3" ]; }
+
+@test "--ack: kill -9 mid-stream, restart: all seen, nothing acknowledged seen again" {
+	gen 1 300 | kcat -P -b "$KAFKA_BROKERS" -t ack -K ''
+	# The sink acknowledges up to line 100 only, then keeps reading.
+	start_sub_sink gack ack -k 20 -n 100
+	wait_until 30 at_least acked_of "$OUT" 100
+	wait_until 30 at_least lines_of "$OUT" 150
+	sleep 1		# let the asynchronous commit of line 100 land
+	kill -9 "$SUB_PID"
+	wait "$SINK_PID" || true
+	first=$OUT
+	# Restart in the same group with a sink that acknowledges everything.
+	SUB_OPTS=-e start_sub_sink gack ack -k 20
+	wait "$SUB_PID"
+	wait "$SINK_PID"
+	second=$OUT
+	cat "$first" "$second" >"$BATS_TEST_TMPDIR/all"
+	run -0 jq -s -e '(map(.id) | unique | length) == 300' "$BATS_TEST_TMPDIR/all"
+	# Nothing among the 100 acknowledged lines came again...
+	head -n 100 "$first" | jq -r .id | sort >"$BATS_TEST_TMPDIR/acked"
+	jq -r .id "$second" | sort >"$BATS_TEST_TMPDIR/again"
+	run comm -12 "$BATS_TEST_TMPDIR/acked" "$BATS_TEST_TMPDIR/again"
+	[ -z "$output" ]
+	# ...and everything written but not acknowledged did.
+	tail -n +101 "$first" | jq -r .id | sort >"$BATS_TEST_TMPDIR/unacked"
+	run comm -23 "$BATS_TEST_TMPDIR/unacked" "$BATS_TEST_TMPDIR/again"
+	[ -z "$output" ]
+}
+
+@test "--ack: without acknowledgements a restart replays everything" {
+	gen 1 50 | kcat -P -b "$KAFKA_BROKERS" -t acknone -K ''
+	start_sub_sink gnone acknone -n 0
+	wait_until 30 at_least lines_of "$OUT" 50
+	sleep 1
+	kill -9 "$SUB_PID"
+	wait "$SINK_PID" || true
+	SUB_OPTS=-e start_sub_sink gnone acknone
+	wait "$SUB_PID"
+	wait "$SINK_PID"
+	run -0 jq -s -e 'length == 50 and (map(.id) | unique | length) == 50' "$OUT"
+}
+
+@test "--ack: SIGTERM waits for the acknowledgements, commits, exits 0" {
+	gen 1 60 | kcat -P -b "$KAFKA_BROKERS" -t term -K ''
+	start_sub_sink gterm term -k 25 -d 0.5
+	wait_until 30 at_least lines_of "$OUT" 60
+	kill -TERM "$SUB_PID"
+	run wait "$SUB_PID"
+	[ "$status" -eq 0 ]
+	wait "$SINK_PID"
+	[ "$(acked_of "$OUT")" -eq 60 ]
+	# Everything was committed: the group has nothing left to read.
+	run -0 wm-kafka-sub -G gterm $KAFKA_GROUP_X -t term -e
+	[ "${#lines[@]}" -eq 0 ]
+}
+
+@test "--max-pending stops fetching while that many lines wait for acks" {
+	gen 1 400 | kcat -P -b "$KAFKA_BROKERS" -t pend -p 0
+	SUB_OPTS="--max-pending 50 -X fetch.max.bytes=2000 -X max.partition.fetch.bytes=2000 -X queued.max.messages.kbytes=1"
+	start_sub_sink gpend pend -n 0
+	wait_until 30 at_least lines_of "$OUT" 50
+	sleep 2
+	[ "$(lines_of "$OUT")" -lt 200 ]
+	kill -9 "$SUB_PID"
+}
+
+@test "--ack: garbage is reported and ignored, a count beyond the output warned" {
+	gen 1 5 | kcat -P -b "$KAFKA_BROKERS" -t junk -p 0
+	local d=$BATS_TEST_TMPDIR
+	mkfifo "$d/ack"
+	wm-kafka-sub -G gjunk $KAFKA_GROUP_X -t junk -e --ack "$d/ack" --drain-timeout 20 \
+		>"$d/out" 2>"$d/err" 3>&- &
+	SUB_PIDS=$!
+	exec 5>"$d/ack"
+	wait_until 30 at_least lines_of "$d/out" 5
+	printf 'hello\n2\n99\n' >&5
+	exec 5>&-
+	run wait "$SUB_PIDS"
+	[ "$status" -eq 0 ]
+	run -0 cat "$d/err"
+	[[ $output == *"not a line count"*hello* ]]
+	[[ $output == *"acknowledges 99 lines but only 5"* ]]
+}
