@@ -90,6 +90,7 @@ for C in $CS; do
 		r=$((r + 1))
 	done
 	echo "C=$C: wm-probe $best_w probes/s, curl $best_c probes/s, ratio $(echo "$best_w $best_c" | awk '{ printf "%.2f", $1 / $2 }')x"
+	echo "RESULT name=probe_c$C ours=$best_w peer=$best_c unit=probes/s target=ratio>=1.0 note=N=$N,best-of-$ROUNDS"
 done
 
 i=1
@@ -98,4 +99,5 @@ for C in 50 500; do
 	/usr/bin/time -v "$PROBE" -c "$C" "$DIR/rss.txt" 2>"$DIR/time.txt" >/dev/null
 	kb=$(awk -F: '/Maximum resident set size/ { gsub(/ /, "", $2); print $2 }' "$DIR/time.txt")
 	echo "peak RSS, $RSS_N sites, -c $C: $((kb / 1024)) MB ($kb KB)"
+	echo "RESULT name=probe_rss_c$C ours=$((kb / 1024)) peer=- unit=MB target=ours<=50 note=$RSS_N-sites"
 done
