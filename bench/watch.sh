@@ -109,4 +109,8 @@ awk -v ut="$ut" -v st="$st" -v hz="$hz" -v t0="$t0" -v t1="$t1" \
 	printf "peak RSS: %.1f MB (target <= 200 MB)\n", hwm / 1024
 	printf "CPU: %.2f cores (user %.1f s, system %.1f s; target <= 1)\n", \
 	    cpu, ut / hz, st / hz
+	printf "RESULT name=watch_late_p99 ours=%.1f peer=- unit=ms target=ours<=1000\n", p99
+	printf "RESULT name=watch_rss ours=%.1f peer=- unit=MB target=ours<=200\n", hwm / 1024
+	printf "RESULT name=watch_cpu ours=%.2f peer=- unit=cores target=ours<=1\n", cpu
+	printf "RESULT name=watch_rate ours=%.0f peer=- unit=probes/s target=-\n", probes / secs
 }'
