@@ -87,3 +87,7 @@ printf 'wm-pg-copy / psql \\copy          %.2f  (target >= 0.9)\n' "$(echo "${be
 printf 'wm-pg-copy --key / psql \\copy    %.2f  (target >= 0.6)\n' "$(echo "${best[wm-pg-copy--key]} / ${best[psql-copy]}" | bc -l)"
 printf 'wm-pg-copy / python              %.2f  (target >= 3)\n' "$(echo "${best[wm-pg-copy]} / ${best[python]}" | bc -l)"
 printf 'wm-pg-copy peak RSS at -n 10000  %d KiB  (target <= 32768)\n' "$(tail -n 1 "$tmp/rss")"
+echo "RESULT name=pg_copy ours=$(printf %.0f "${best[wm-pg-copy]}") peer=$(printf %.0f "${best[psql-copy]}") unit=rows/s target=ratio>=0.9 note=peer=psql-copy,N=$N"
+echo "RESULT name=pg_copy_key ours=$(printf %.0f "${best[wm-pg-copy--key]}") peer=$(printf %.0f "${best[psql-copy]}") unit=rows/s target=ratio>=0.6 note=peer=psql-copy,N=$N"
+echo "RESULT name=pg_vs_python ours=$(printf %.0f "${best[wm-pg-copy]}") peer=$(printf %.0f "${best[python]}") unit=rows/s target=ratio>=3 note=peer=psycopg2,N=$N"
+echo "RESULT name=pg_copy_rss ours=$(tail -n 1 "$tmp/rss") peer=- unit=KiB target=ours<=32768 note=-n-10000"
