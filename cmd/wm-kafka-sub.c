@@ -512,9 +512,18 @@ on_error_msg(struct sub *s, const rd_kafka_message_t *m)
 static ssize_t
 consume(struct sub *s, rd_kafka_message_t **msgs)
 {
+	size_t want = BATCH, room;
 	ssize_t n, i;
 
-	n = rd_kafka_consume_batch_queue(s->q, 0, msgs, BATCH);
+	/* With --ack, take no more than --max-pending allows (at least one
+	 * call's worth, so that rebalances are still served while full). */
+	if (s->ackmode && !s->draining) {
+		room = (size_t)s->o->max_pending > offtrack_pending(&s->ot) ?
+		    (size_t)s->o->max_pending - offtrack_pending(&s->ot) : 1;
+		if (room < want)
+			want = room;
+	}
+	n = rd_kafka_consume_batch_queue(s->q, 0, msgs, want);
 	if (n < 0) {
 		warnmsg("consume: %s", rd_kafka_err2str(rd_kafka_last_error()));
 		s->fatal = 1;
@@ -926,7 +935,7 @@ main(int argc, char **argv)
 		read_acks(&s);
 		if (s.ackmode)
 			set_paused(&s, offtrack_pending(&s.ot) >= (size_t)o.max_pending);
-		if (consume(&s, msgs) == BATCH)
+		if (consume(&s, msgs) > 0 && !s.paused)
 			continue;
 		flush_out(&s);
 		commit_now(&s, 1);
