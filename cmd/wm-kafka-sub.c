@@ -646,9 +646,15 @@ build_conf(struct sub *s, struct options *o, rd_kafka_conf_t *conf)
 	if (o->brokers && kconf_set(conf, "bootstrap.servers", o->brokers,
 	    errstr, sizeof(errstr)) < 0)
 		dieusage("-b '%s': %s", o->brokers, errstr);
+	/* KAFKA_BROKERS only when neither -b nor -X/-F named brokers. */
 	if (rd_kafka_conf_get(conf, "bootstrap.servers", val, &vlen) != RD_KAFKA_CONF_OK ||
-	    val[0] == '\0')
-		dieusage("no brokers: give -b or set KAFKA_BROKERS");
+	    val[0] == '\0') {
+		const char *env = getenv("KAFKA_BROKERS");
+
+		if (env == NULL || *env == '\0')
+			dieusage("no brokers: give -b or set KAFKA_BROKERS");
+		kconf_set(conf, "bootstrap.servers", env, errstr, sizeof(errstr));
+	}
 	if (o->exit_eof)
 		kconf_set(conf, "enable.partition.eof", "true", errstr, sizeof(errstr));
 	vlen = sizeof(val);
@@ -777,6 +783,17 @@ confarg(char kind, const char *arg)
 	return buf_detach(&b, NULL);
 }
 
+static void
+free_options(struct options *o)
+{
+	int i;
+
+	for (i = 0; i < o->nconf; i++)
+		free((void *)o->confargs[i]);
+	free(o->confargs);
+	free(o->topics);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -800,9 +817,6 @@ main(int argc, char **argv)
 	setprogname(argv[0]);
 	o.max_pending = 100000;
 	o.drain_timeout = 10;
-	o.brokers = getenv("KAFKA_BROKERS");
-	if (o.brokers && *o.brokers == '\0')
-		o.brokers = NULL;
 	o.confargs = xcalloc((size_t)argc, sizeof(*o.confargs));
 	o.topics = xcalloc((size_t)argc, sizeof(*o.topics));
 	while ((c = getopt_long(argc, argv, "b:Cc:eF:G:hJo:qt:vVX:", longopts,
@@ -836,6 +850,7 @@ main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			free_options(&o);
 			return 0;
 		case 'J':
 			o.json = 1;
@@ -862,10 +877,12 @@ main(int argc, char **argv)
 			break;
 		case 'V':
 			printf("wm-kafka-sub webmon-%s\n", WEBMON_VERSION);
+			free_options(&o);
 			return 0;
 		case 'X':
 			if (strcmp(optarg, "list") == 0 || strcmp(optarg, "help") == 0) {
 				rd_kafka_conf_properties_show(stdout);
+				free_options(&o);
 				return 0;
 			}
 			o.confargs[o.nconf++] = confarg('X', optarg);
@@ -971,9 +988,6 @@ main(int argc, char **argv)
 		status = 3;
 	offtrack_free(&s.ot);
 	buf_free(&s.out);
-	for (c = 0; c < o.nconf; c++)
-		free((void *)o.confargs[c]);
-	free(o.confargs);
-	free(o.topics);
+	free_options(&o);
 	return status;
 }

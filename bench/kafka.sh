@@ -1,0 +1,103 @@
+#!/bin/bash
+# bench/kafka.sh: produce and consume the same N (default 1,000,000) ~300-byte
+# NDJSON result lines against the mock cluster (tests/fixtures/wm-mock-kafka),
+# with kcat and with our programs, alternating, ROUNDS (default 2) times.
+# Prints messages/s of each, the ratios (ours / kcat) and the peak RSS of our
+# programs. Needs kcat and /usr/bin/time.
+#
+#   make wm-kafka-pub wm-kafka-sub tests/fixtures/wm-mock-kafka
+#   N=100000 bench/kafka.sh
+set -eu
+cd "$(dirname "$0")/.."
+N=${N:-1000000}
+ROUNDS=${ROUNDS:-2}
+PARTS=${PARTS:-4}
+export PATH=$PWD:$PWD/tests/fixtures:$PATH
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/wm-bench-kafka.XXXXXX")
+mock_pid=
+cleanup() {
+	[ -n "$mock_pid" ] && kill "$mock_pid" 2>/dev/null && wait "$mock_pid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# Result-like lines, ~300 bytes each, with varied urls.
+awk -v n="$N" 'BEGIN {
+	srand(42)
+	for (i = 1; i <= n; i++) {
+		s = int(rand() * 5000)
+		printf "{\"id\":\"0190f2a1-%04x-7%03x-8%03x-%012d\",\"ts\":\"2026-11-23T12:%02d:%02d.%06dZ\",", \
+		    i % 65536, s % 4096, i % 4096, i, i % 60, (i / 60) % 60, i % 1000000
+		printf "\"url\":\"https://site%d.example.com/path/%d\",\"name\":null,\"method\":\"GET\",", s, i % 97
+		printf "\"ok\":true,\"status\":200,\"error\":null,\"detail\":null,\"time_ms\":%d.%03d,", 20 + i % 500, i % 1000
+		printf "\"dns_ms\":1.204,\"connect_ms\":3.517,\"tls_ms\":null,\"wait_ms\":10.112,\"transfer_ms\":0.321,"
+		printf "\"bytes\":%d,\"ip\":\"10.0.%d.%d\",\"probe\":\"probe-1\"}\n", 1000 + s, s % 256, i % 256
+	}
+}' >"$tmp/in.ndjson"
+bytes=$(wc -c <"$tmp/in.ndjson")
+echo "input: $N lines, $((bytes / N)) bytes/line average"
+
+mkfifo "$tmp/ctl"
+wm-mock-kafka -b 1 --ctl "$tmp/ctl" >"$tmp/mock.out" 2>"$tmp/mock.log" </dev/null &
+mock_pid=$!
+for _ in $(seq 100); do
+	grep -q '^bootstrap=' "$tmp/mock.out" 2>/dev/null && break
+	sleep 0.1
+done
+B=$(sed -n 's/^bootstrap=//p' "$tmp/mock.out")
+[ -n "$B" ] || { echo "mock cluster did not start" >&2; exit 1; }
+
+topic_n=0
+mktopic() {
+	topic_n=$((topic_n + 1))
+	T=bench$topic_n
+	echo "topic $T $PARTS" >"$tmp/ctl"
+	while [ "$(grep -c '^ok' "$tmp/mock.out")" -lt "$topic_n" ]; do sleep 0.1; done
+}
+
+# run NAME CMD...: time CMD, record rate and peak RSS.
+declare -A rate rss
+run() {
+	local name=$1 t0 t1
+	shift
+	t0=$(date +%s%N)
+	/usr/bin/time -f %M -o "$tmp/rss" "$@"
+	t1=$(date +%s%N)
+	rate[$name]="${rate[$name]:-} $(awk -v n="$N" -v ns=$((t1 - t0)) 'BEGIN { printf "%.0f", n / (ns / 1e9) }')"
+	rss[$name]=$(tail -n 1 "$tmp/rss")
+}
+
+have_pub=0
+command -v wm-kafka-pub >/dev/null && [ -x "$(command -v wm-kafka-pub)" ] && have_pub=1
+
+for r in $(seq "$ROUNDS"); do
+	mktopic
+	run kcat-P sh -c "kcat -P -b $B -t $T <'$tmp/in.ndjson'"
+	run kcat-C sh -c "kcat -C -b $B -t $T -e -q >'$tmp/out.kcat'"
+	run wm-sub sh -c "wm-kafka-sub -b $B -t $T -e -q >'$tmp/out.wm'"
+	cmp -s <(sort "$tmp/out.kcat") <(sort "$tmp/out.wm") ||
+		{ echo "wm-kafka-sub output differs from kcat's" >&2; exit 1; }
+	if [ "$have_pub" = 1 ]; then
+		mktopic
+		run wm-pub sh -c "wm-kafka-pub -b $B -t $T <'$tmp/in.ndjson'"
+		n=$(wm-kafka-sub -b "$B" -t "$T" -e -q | wc -l)
+		[ "$n" -eq "$N" ] || { echo "wm-kafka-pub delivered $n of $N" >&2; exit 1; }
+	fi
+done
+
+best() { tr ' ' '\n' <<<"$1" | sort -n | tail -n 1; }
+report() {
+	local ours=$1 peer=$2 o p
+	o=$(best "${rate[$ours]}")
+	p=$(best "${rate[$peer]}")
+	printf '%-14s %10s msg/s (runs:%s)\n' "$peer" "$p" "${rate[$peer]}"
+	printf '%-14s %10s msg/s (runs:%s)  peak RSS %s KiB\n' "$ours" "$o" "${rate[$ours]}" "${rss[$ours]}"
+	awk -v o="$o" -v p="$p" -v a="$ours" -v b="$peer" 'BEGIN { printf "ratio %s / %s: %.2fx\n\n", a, b, o / p }'
+}
+echo "N=$N partitions=$PARTS rounds=$ROUNDS (best run shown)"
+report wm-sub kcat-C
+if [ "$have_pub" = 1 ]; then
+	report wm-pub kcat-P
+else
+	printf '%-14s %10s msg/s\nwm-kafka-pub not built: skipped\n' kcat-P "$(best "${rate[kcat-P]}")"
+fi
