@@ -77,7 +77,7 @@ struct pub {
 	size_t nfiles;
 	unsigned long read, delivered, failed, unkeyed, inflight;
 	unsigned long described;	/* failures described on stderr */
-	int32_t nparts;			/* partitions to hash keys over, or 0 */
+	int32_t nparts;			/* partitions to hash keys over, 0: unknown */
 	double start_ms, last_stats_ms;
 	struct progress prog;
 	struct buf keybuf;
@@ -290,6 +290,7 @@ struct batch {
 	struct buf arena;
 	struct pending *msgs;
 	size_t n, cap;
+	int32_t nparts;		/* buckets 0..nparts-1: partitions; nparts: any */
 	size_t *count;		/* per bucket, nparts + 1 */
 	rd_kafka_message_t *rkm;
 };
@@ -298,7 +299,6 @@ static void
 batch_add(struct pub *p, struct batch *b, const char *key, size_t keylen,
     const char *payload, size_t len, void *opq)
 {
-	const struct options *o = p->opt;
 	struct pending *m;
 
 	if (b->n == b->cap) {
@@ -307,12 +307,12 @@ batch_add(struct pub *p, struct batch *b, const char *key, size_t keylen,
 	}
 	m = &b->msgs[b->n++];
 	m->opq = opq;
-	if (o->partition != RD_KAFKA_PARTITION_UA)
-		m->bucket = o->partition;
-	else if (key && p->nparts > 0)
-		m->bucket = kpart_consistent(key, keylen, p->nparts);
+	if (b->n == 1)	/* fixed while the batch fills */
+		b->nparts = __atomic_load_n(&p->nparts, __ATOMIC_RELAXED);
+	if (key && b->nparts > 0)
+		m->bucket = kpart_consistent(key, keylen, b->nparts);
 	else
-		m->bucket = p->nparts;
+		m->bucket = b->nparts;
 	m->keyoff = SIZE_MAX;
 	m->keylen = keylen;
 	if (key) {
@@ -360,7 +360,7 @@ produce_run(struct pub *p, int32_t part, rd_kafka_message_t *rkm, size_t n)
 static void
 batch_flush(struct pub *p, struct batch *b)
 {
-	size_t nb = (size_t)p->nparts + 1, i, *start;
+	size_t nb = (size_t)b->nparts + 1, i, *start;
 	int32_t k;
 
 	if (b->n == 0)
@@ -389,7 +389,7 @@ batch_flush(struct pub *p, struct batch *b)
 		size_t from = k == 0 ? 0 : start[k - 1], to = start[k];
 		int32_t part = p->opt->partition != RD_KAFKA_PARTITION_UA ?
 		    p->opt->partition :
-		    k == p->nparts ? RD_KAFKA_PARTITION_UA : k;
+		    k == b->nparts ? RD_KAFKA_PARTITION_UA : k;
 
 		if (to > from)
 			produce_run(p, part, b->rkm + from, to - from);
@@ -434,13 +434,14 @@ static int
 input_ready(struct pub *p, struct batch *b, struct lines *l)
 {
 	struct pollfd pfd = { .fd = l->fd, .events = POLLIN };
+	int n;
 
-	if (lines_buffered(l))
+	if (lines_buffered(l) || poll(&pfd, 1, 0) > 0)
 		return 1;
-	if (poll(&pfd, 1, 0) != 0)
-		return 1;	/* errors: let read() report them */
 	batch_flush(p, b);
-	return poll(&pfd, 1, 100) != 0;
+	n = poll(&pfd, 1, 100);
+	/* a signal (EINTR) is no input; other errors: let read() report them */
+	return n > 0 || (n < 0 && errno != EINTR);
 }
 
 /* Publish the lines of one input. Returns -1 on a read error. */
@@ -514,34 +515,36 @@ drain(struct pub *p)
 }
 
 /*
- * How many partitions keyed lines are spread over by our own hashing, or 0
- * to leave every choice to librdkafka: no keys, a fixed -p, another
- * partitioner, or a partition count that is unknown at start.
+ * librdkafka's consistent_random partitioner, which also tells us the
+ * partition count: once it is known, keyed lines are hashed here (to the
+ * same partitions) and produced in per-partition batches.
  */
 static int32_t
-hash_partitions(struct pub *p, const char *partitioner)
+partition_cb(const rd_kafka_topic_t *rkt, const void *key, size_t keylen,
+    int32_t cnt, void *topic_opaque, void *msg_opaque)
 {
-	const struct options *o = p->opt;
-	const struct rd_kafka_metadata *md;
-	rd_kafka_resp_err_t err;
-	int32_t n = 0;
+	struct pub *p = topic_opaque;
+	int32_t i, start;
 
-	if (o->partition != RD_KAFKA_PARTITION_UA ||
-	    (!o->key && !o->keydelim && !*o->keyfield) ||
-	    (strcmp(partitioner, "consistent_random") != 0 &&
-	    strcmp(partitioner, "consistent") != 0))
-		return 0;
-	err = rd_kafka_metadata(p->rk, 0, p->rkt, &md, 5000);
-	if (err) {
-		if (o->verbose)
-			warnmsg("topic '%s': no metadata yet: %s", o->topic,
-			    rd_kafka_err2str(err));
-		return 0;
-	}
-	if (md->topic_cnt == 1 && md->topics[0].err == 0)
-		n = md->topics[0].partition_cnt;
-	rd_kafka_metadata_destroy(md);
-	return n;
+	(void)msg_opaque;
+	__atomic_store_n(&p->nparts, cnt, __ATOMIC_RELAXED);
+	if (key)
+		return kpart_consistent(key, keylen, cnt);
+	start = (int32_t)(random() % cnt);
+	for (i = 0; i < cnt; i++)
+		if (rd_kafka_topic_partition_available(rkt, (start + i) % cnt))
+			return (start + i) % cnt;
+	return start;
+}
+
+/* Whether keys can be hashed here: keys, no -p, the default partitioner. */
+static int
+can_hash(const struct options *o, const char *partitioner)
+{
+	return o->partition == RD_KAFKA_PARTITION_UA &&
+	    (o->key || o->keydelim || *o->keyfield) &&
+	    (strcmp(partitioner, "consistent_random") == 0 ||
+	    strcmp(partitioner, "consistent") == 0);
 }
 
 /* The partitioner set by -X/-F, into buf; librdkafka's default if none. */
@@ -723,6 +726,7 @@ main(int argc, char **argv)
 	struct pub p = { .opt = &o, .keybuf = BUF_INIT };
 	struct batch b = { .arena = BUF_INIT };
 	rd_kafka_conf_t *conf;
+	rd_kafka_topic_conf_t *tconf;
 	struct sigaction sa;
 	char errstr[512], partitioner[64];
 	size_t i;
@@ -771,10 +775,14 @@ main(int argc, char **argv)
 	if ((p.rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr,
 	    sizeof(errstr))) == NULL)
 		dieusage("%s", errstr);
-	if ((p.rkt = rd_kafka_topic_new(p.rk, o.topic, NULL)) == NULL)
+	tconf = rd_kafka_default_topic_conf_dup(p.rk);
+	if (can_hash(&o, partitioner)) {
+		rd_kafka_topic_conf_set_partitioner_cb(tconf, partition_cb);
+		rd_kafka_topic_conf_set_opaque(tconf, &p);
+	}
+	if ((p.rkt = rd_kafka_topic_new(p.rk, o.topic, tconf)) == NULL)
 		die("topic '%s': %s", o.topic,
 		    rd_kafka_err2str(rd_kafka_last_error()));
-	p.nparts = hash_partitions(&p, partitioner);
 	p.start_ms = p.last_stats_ms = mono_ms();
 
 	if (optind == argc) {

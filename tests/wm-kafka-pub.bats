@@ -1,0 +1,269 @@
+#!/usr/bin/env bats
+# wm-kafka-pub against the mock Kafka cluster, checked with kcat.
+
+load test_helper
+load helpers/kafka
+
+setup_file() {
+	kafka_start 3 rt:1 keys:4 same:4 part:3 kk:2 nokey:2 junk:2 delim:2 \
+		big:1 long:1 down:3 gone:1 term:2 conf:1 files:1 bad:1
+}
+
+teardown_file() {
+	kafka_stop
+}
+
+teardown() {
+	# a test that failed half way must not leave brokers down or writers open
+	kafka_ctl "up -1" >/dev/null 2>&1 || true
+	exec 4>&- 2>/dev/null || true
+	if [ -n "${PUB_PID:-}" ]; then
+		kill "$PUB_PID" 2>/dev/null || true
+		wait "$PUB_PID" 2>/dev/null || true
+	fi
+}
+
+# records N [URLS]: N result-like lines, ids 1..N, urls cycling over URLS sites
+records() {
+	local n=$1 sites=${2:-5}
+	jq -nc --argjson n "$n" --argjson s "$sites" \
+		'range(1; $n + 1) | {id: ("id-" + tostring), url: ("https://s\(. % $s).example/"), ok: true}'
+}
+
+# consume TOPIC FILE [kcat args]: every message of TOPIC into FILE
+consume() {
+	local topic=$1 out=$2
+	shift 2
+	kcat -b "$KAFKA_BROKERS" -C -t "$topic" -e -q "$@" >"$out"
+}
+
+@test "wm-kafka-pub: -h and -V" {
+	run -0 wm-kafka-pub -h
+	[[ $output == usage:* ]]
+	run -0 wm-kafka-pub -V
+	[[ $output == "wm-kafka-pub webmon-"* ]]
+}
+
+@test "wm-kafka-pub: round trip to kcat -C" {
+	records 500 >"$BATS_TEST_TMPDIR/in"
+	run -0 wm-kafka-pub -b "$KAFKA_BROKERS" -t rt <"$BATS_TEST_TMPDIR/in"
+	consume rt "$BATS_TEST_TMPDIR/out"
+	cmp "$BATS_TEST_TMPDIR/in" "$BATS_TEST_TMPDIR/out"
+}
+
+@test "wm-kafka-pub: the url is the key and each url stays in one partition" {
+	records 400 7 >"$BATS_TEST_TMPDIR/in"
+	wm-kafka-pub -b "$KAFKA_BROKERS" -t keys <"$BATS_TEST_TMPDIR/in"
+	consume keys "$BATS_TEST_TMPDIR/out" -J
+	run -0 jq -se 'length == 400 and
+		all(.[]; .key == (.payload | fromjson | .url)) and
+		(group_by(.key) | length == 7 and all(.[]; (map(.partition) | unique | length) == 1))' \
+		"$BATS_TEST_TMPDIR/out"
+	# more than one partition is used
+	run -0 jq -se 'map(.partition) | unique | length > 1' "$BATS_TEST_TMPDIR/out"
+}
+
+@test "wm-kafka-pub: a url lands where kcat -K puts the same key" {
+	records 50 7 >"$BATS_TEST_TMPDIR/in"
+	wm-kafka-pub -b "$KAFKA_BROKERS" -t same <"$BATS_TEST_TMPDIR/in"
+	jq -r '.url + "\tkcat"' "$BATS_TEST_TMPDIR/in" |
+		kcat -b "$KAFKA_BROKERS" -P -t same -K '\t'
+	consume same "$BATS_TEST_TMPDIR/out" -f '%k %p\n'
+	run -0 sh -c "sort -u '$BATS_TEST_TMPDIR/out' | cut -d' ' -f1 | uniq -d | wc -l"
+	[ "$output" -eq 0 ]	# no key in two partitions
+	run -0 sh -c "sort -u '$BATS_TEST_TMPDIR/out' | wc -l"
+	[ "$output" -eq 7 ]
+}
+
+@test "wm-kafka-pub: -p sends every line to one partition" {
+	records 30 >"$BATS_TEST_TMPDIR/in"
+	run -0 wm-kafka-pub -b "$KAFKA_BROKERS" -t part -p 2 <"$BATS_TEST_TMPDIR/in"
+	consume part "$BATS_TEST_TMPDIR/out" -f '%p\n'
+	run -0 sort -u "$BATS_TEST_TMPDIR/out"
+	[ "$output" = 2 ]
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/out")" -eq 30 ]
+}
+
+@test "wm-kafka-pub: -k sets one key, --key-field picks another member" {
+	records 10 >"$BATS_TEST_TMPDIR/in"
+	run -0 wm-kafka-pub -b "$KAFKA_BROKERS" -t kk -k fixed <"$BATS_TEST_TMPDIR/in"
+	run -0 wm-kafka-pub -b "$KAFKA_BROKERS" -t kk --key-field id <"$BATS_TEST_TMPDIR/in"
+	consume kk "$BATS_TEST_TMPDIR/out" -J
+	run -0 jq -se 'length == 20 and
+		(map(select(.key == "fixed")) | length == 10) and
+		(map(select(.key != "fixed")) | all(.[]; .key == (.payload | fromjson | .id)))' \
+		"$BATS_TEST_TMPDIR/out"
+}
+
+@test "wm-kafka-pub: --key-field '' sends no key" {
+	records 10 >"$BATS_TEST_TMPDIR/in"
+	run -0 wm-kafka-pub -b "$KAFKA_BROKERS" -t nokey --key-field '' <"$BATS_TEST_TMPDIR/in"
+	consume nokey "$BATS_TEST_TMPDIR/out" -J
+	run -0 jq -se 'length == 10 and all(.[]; .key == null)' "$BATS_TEST_TMPDIR/out"
+}
+
+@test "wm-kafka-pub: lines that are not JSON or lack the url go without key" {
+	printf '%s\n' 'plain text' '{"id":"x"}' '{"url":null}' '{"url":"https://a/\u00e9\/"}' \
+		'[1,2]' '{"a":{"url":"inner"},"url":"outer"}' >"$BATS_TEST_TMPDIR/in"
+	run -0 wm-kafka-pub -b "$KAFKA_BROKERS" -t junk <"$BATS_TEST_TMPDIR/in"
+	consume junk "$BATS_TEST_TMPDIR/out" -J
+	run -0 jq -se 'length == 6 and
+		(map(select(.key == null)) | length == 4) and
+		(map(.key) | index("https://a/é/") != null and index("outer") != null)' \
+		"$BATS_TEST_TMPDIR/out"
+}
+
+@test "wm-kafka-pub: -K splits key and value as kcat does" {
+	printf '%s\n' 'k1:v1' 'novalue' 'k2:v:2' >"$BATS_TEST_TMPDIR/in"
+	run -0 wm-kafka-pub -b "$KAFKA_BROKERS" -t delim -K : <"$BATS_TEST_TMPDIR/in"
+	consume delim "$BATS_TEST_TMPDIR/out" -J
+	run -0 jq -se 'map([.key, .payload]) | sort == [[null, "novalue"], ["k1", "v1"], ["k2", "v:2"]]' \
+		"$BATS_TEST_TMPDIR/out"
+}
+
+@test "wm-kafka-pub: an unknown -X property is named, exit 2" {
+	run -2 --separate-stderr wm-kafka-pub -b "$KAFKA_BROKERS" -t rt -X no.such.prop=1 </dev/null
+	[[ $stderr == *no.such.prop* ]]
+	run -2 --separate-stderr wm-kafka-pub -b "$KAFKA_BROKERS" -t rt -X justaword </dev/null
+	[[ $stderr == *"expected -X property=value, not 'justaword'"* ]]
+}
+
+@test "wm-kafka-pub: -X list prints the properties" {
+	run -0 wm-kafka-pub -X list
+	[[ $output == *bootstrap.servers* ]]
+	[[ $output == *enable.idempotence* ]]
+}
+
+@test "wm-kafka-pub: -F file, KCAT_CONFIG and KAFKA_BROKERS give the brokers" {
+	printf '# test\nbootstrap.servers=%s\n\nlinger.ms = 1\n' "$KAFKA_BROKERS" >"$BATS_TEST_TMPDIR/k.conf"
+	echo '{"id":"f"}' | wm-kafka-pub -F "$BATS_TEST_TMPDIR/k.conf" -t conf
+	echo '{"id":"e"}' | KCAT_CONFIG="$BATS_TEST_TMPDIR/k.conf" wm-kafka-pub -t conf
+	echo '{"id":"b"}' | KAFKA_BROKERS="$KAFKA_BROKERS" wm-kafka-pub -t conf
+	consume conf "$BATS_TEST_TMPDIR/out"
+	run -0 jq -sre 'map(.id) | join(" ")' "$BATS_TEST_TMPDIR/out"
+	[ "$output" = "f e b" ]
+	printf 'no.such.prop=1\n' >"$BATS_TEST_TMPDIR/bad.conf"
+	run -2 --separate-stderr wm-kafka-pub -F "$BATS_TEST_TMPDIR/bad.conf" -t conf </dev/null
+	[[ $stderr == *"bad.conf:1:"*no.such.prop* ]]
+	run -2 --separate-stderr env -u KAFKA_BROKERS wm-kafka-pub -t conf </dev/null
+	[[ $stderr == *"no brokers"* ]]
+	run -2 --separate-stderr wm-kafka-pub -b "$KAFKA_BROKERS" </dev/null
+	[[ $stderr == *"no topic"* ]]
+}
+
+@test "wm-kafka-pub: files as arguments, - for stdin" {
+	records 3 >"$BATS_TEST_TMPDIR/a"
+	echo '{"id":"stdin"}' >"$BATS_TEST_TMPDIR/b"
+	run -0 wm-kafka-pub -b "$KAFKA_BROKERS" -t files "$BATS_TEST_TMPDIR/a" - <"$BATS_TEST_TMPDIR/b"
+	consume files "$BATS_TEST_TMPDIR/out"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/out")" -eq 4 ]
+	run -1 --separate-stderr wm-kafka-pub -b "$KAFKA_BROKERS" -t files "$BATS_TEST_TMPDIR/nope"
+	[[ $stderr == *"open '$BATS_TEST_TMPDIR/nope'"* ]]
+}
+
+@test "wm-kafka-pub: a message too large goes to --failed verbatim, the rest is delivered" {
+	records 20 >"$BATS_TEST_TMPDIR/in"
+	big=$(jq -nc '{id: "big", url: "https://big/", pad: ("x" * 3000)}')
+	sed -i "10a\\$big" "$BATS_TEST_TMPDIR/in"
+	run -1 --separate-stderr wm-kafka-pub -b "$KAFKA_BROKERS" -t big \
+		-X message.max.bytes=2000 --failed "$BATS_TEST_TMPDIR/failed" <"$BATS_TEST_TMPDIR/in"
+	[[ $stderr == *"<stdin>:11: not delivered:"* ]]
+	[ "$(cat "$BATS_TEST_TMPDIR/failed")" = "$big" ]
+	consume big "$BATS_TEST_TMPDIR/out"
+	run -0 jq -se 'length == 20 and (map(.id) | index("big") == null)' "$BATS_TEST_TMPDIR/out"
+}
+
+@test "wm-kafka-pub: without --failed the undelivered line is on stderr" {
+	big=$(head -c 3000 /dev/zero | tr '\0' y)
+	run -1 --separate-stderr wm-kafka-pub -b "$KAFKA_BROKERS" -t big -q \
+		-X message.max.bytes=2000 <<<"$big"
+	[ "$stderr" = "$big" ]
+}
+
+@test "wm-kafka-pub: a line over --max-line is reported with its number" {
+	printf '%s\n' one "$(printf '%200s' x)" three >"$BATS_TEST_TMPDIR/in"
+	run -1 --separate-stderr wm-kafka-pub -b "$KAFKA_BROKERS" -t long --max-line 100 \
+		<"$BATS_TEST_TMPDIR/in"
+	[[ $stderr == *"<stdin>:2: line longer than 100 bytes"* ]]
+	consume long "$BATS_TEST_TMPDIR/out"
+	[ "$(cat "$BATS_TEST_TMPDIR/out")" = "$(printf 'one\nthree')" ]
+}
+
+@test "wm-kafka-pub: a broker down for a while: every line delivered exactly once" {
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	wm-kafka-pub -b "$KAFKA_BROKERS" -t down -v --failed "$BATS_TEST_TMPDIR/failed" \
+		<"$BATS_TEST_TMPDIR/fifo" 2>"$BATS_TEST_TMPDIR/err" 3>&- &
+	PUB_PID=$!
+	exec 4>"$BATS_TEST_TMPDIR/fifo"
+	records 3000 50 >"$BATS_TEST_TMPDIR/in"
+	head -n 1000 "$BATS_TEST_TMPDIR/in" >&4
+	sleep 0.5
+	kafka_ctl "down 1"
+	sed -n '1001,2000p' "$BATS_TEST_TMPDIR/in" >&4
+	sleep 2
+	kafka_ctl "up 1"
+	sed -n '2001,$p' "$BATS_TEST_TMPDIR/in" >&4
+	exec 4>&-
+	rc=0
+	wait "$PUB_PID" || rc=$?
+	[ "$rc" -eq 0 ]
+	PUB_PID=
+	[ ! -s "$BATS_TEST_TMPDIR/failed" ]
+	consume down "$BATS_TEST_TMPDIR/out"
+	run -0 jq -se 'length == 3000 and (map(.id) | unique | length == 3000)' "$BATS_TEST_TMPDIR/out"
+}
+
+@test "wm-kafka-pub: brokers gone past message.timeout.ms: lines in --failed, exit 1" {
+	records 5 >"$BATS_TEST_TMPDIR/in"
+	kafka_ctl "down -1"
+	run -1 --separate-stderr wm-kafka-pub -b "$KAFKA_BROKERS" -t gone -X message.timeout.ms=1500 \
+		--failed "$BATS_TEST_TMPDIR/failed" <"$BATS_TEST_TMPDIR/in"
+	kafka_ctl "up -1"
+	cmp <(sort "$BATS_TEST_TMPDIR/in") <(sort "$BATS_TEST_TMPDIR/failed")
+	[[ $stderr == *"5 failed"* ]]
+}
+
+@test "wm-kafka-pub: an unknown partition is reported, not dropped" {
+	run -1 --separate-stderr wm-kafka-pub -b "$KAFKA_BROKERS" -t bad -p 7 \
+		--failed "$BATS_TEST_TMPDIR/failed" <<<'{"id":"p7"}'
+	[ "$(cat "$BATS_TEST_TMPDIR/failed")" = '{"id":"p7"}' ]
+	[[ $stderr == *"<stdin>:1: not delivered"* ]]
+}
+
+@test "wm-kafka-pub: SIGTERM stops reading, flushes what was read, exit 0" {
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	wm-kafka-pub -b "$KAFKA_BROKERS" -t term --failed "$BATS_TEST_TMPDIR/failed" \
+		<"$BATS_TEST_TMPDIR/fifo" 2>"$BATS_TEST_TMPDIR/err" 3>&- &
+	PUB_PID=$!
+	exec 4>"$BATS_TEST_TMPDIR/fifo"
+	records 100 >&4
+	wait_until 10 sh -c "[ \$(kcat -b '$KAFKA_BROKERS' -C -t term -e -q | wc -l) -ge 100 ]"
+	kill -TERM "$PUB_PID"
+	rc=0
+	wait "$PUB_PID" || rc=$?
+	[ "$rc" -eq 0 ]
+	PUB_PID=
+	exec 4>&-
+	[ ! -s "$BATS_TEST_TMPDIR/failed" ]
+}
+
+@test "wm-kafka-pub: SIGTERM while brokers are down: undelivered lines in --failed, exit 1" {
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	kafka_ctl "down -1"
+	wm-kafka-pub -b "$KAFKA_BROKERS" -t term --flush-timeout 1 \
+		--failed "$BATS_TEST_TMPDIR/failed" \
+		<"$BATS_TEST_TMPDIR/fifo" 2>"$BATS_TEST_TMPDIR/err" 3>&- &
+	PUB_PID=$!
+	exec 4>"$BATS_TEST_TMPDIR/fifo"
+	records 10 >"$BATS_TEST_TMPDIR/in"
+	cat "$BATS_TEST_TMPDIR/in" >&4
+	sleep 1
+	kill -TERM "$PUB_PID"
+	rc=0
+	wait "$PUB_PID" || rc=$?
+	[ "$rc" -eq 1 ]
+	PUB_PID=
+	exec 4>&-
+	kafka_ctl "up -1"
+	cmp <(sort "$BATS_TEST_TMPDIR/in") <(sort "$BATS_TEST_TMPDIR/failed")
+}
