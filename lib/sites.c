@@ -13,6 +13,7 @@
 #include "lines.h"
 #include "match.h"
 #include "shard.h"
+#include "utf8.h"
 #include "util.h"
 
 /*
@@ -122,6 +123,11 @@ set_url(struct site *s, const char *url, size_t len, char *errstr,
 {
 	if (memchr(url, '\0', len) != NULL) {
 		snprintf(errstr, errsize, "bad url: contains a NUL byte");
+		return -1;
+	}
+	/* The url is copied unchanged into every result, which is UTF-8. */
+	if (!utf8_valid(url, len)) {
+		snprintf(errstr, errsize, "bad url: not valid UTF-8");
 		return -1;
 	}
 	s->url = xstrndup(url, len);
