@@ -7,6 +7,7 @@ load helpers/http
 setup_file() {
 	http_start
 	https_start
+	http6_start
 }
 
 teardown_file() {
@@ -34,6 +35,20 @@ teardown_file() {
 	run -0 jq -e '.method == "PUT" and .path == "/echo" and .query == "x=1&y=%20"
 		and .headers["X-Webmon"] == "t1" and .body == "a \"quoted\" body"' \
 		"$BATS_TEST_TMPDIR/echo.json"
+}
+
+@test "wm-httpd: /site/NAME answers its name, slow or failing on request" {
+	run -0 curl -sS -w ' %{http_code}' "$HTTP_URL/site/a/b?delay=10"
+	[ "$output" = "site a/b
+ 200" ]
+	run -0 curl -sS -o /dev/null -w '%{http_code}' "$HTTP_URL/site/9?status=503"
+	[ "$output" = 503 ]
+}
+
+@test "wm-httpd: /text returns the decoded body parameter" {
+	run -0 curl -sS "$HTTP_URL/text?body=aaaa%21%0Ab"
+	[ "$output" = "aaaa!
+b" ]
 }
 
 @test "wm-httpd: /gzip and /br are sent compressed and decode with --compressed" {
@@ -78,6 +93,12 @@ teardown_file() {
 
 @test "wm-httpd: the hang port accepts but never answers" {
 	run -28 curl -sS -o /dev/null --max-time 0.5 "$HANG_URL"
+}
+
+@test "wm-httpd: -6 serves on ::1 only" {
+	run -0 curl -sS "$HTTP6_URL/ok"
+	[ "$output" = "OK webmon fixture" ]
+	run -7 curl -sS "http://127.0.0.1:$HTTP6_PORT/ok"
 }
 
 @test "wm-httpd: HTTPS with the test CA verifies; self-signed does not" {
