@@ -15,6 +15,7 @@
 #   ONLY="probe pg e2e"   run only these (probe watch kafka pg json e2e)
 #   LOGDIR=DIR   keep each benchmark's output there (default: a temp dir,
 #                removed at the end)
+#   REPORT=1     run nothing: print the table from the logs in LOGDIR
 # Each benchmark's own knobs (N, ROUNDS, DURATION, ...) can be set through
 # PROBE_N, PROBE_ROUNDS, WATCH_N, WATCH_INTERVAL, WATCH_DURATION, KAFKA_N,
 # PG_N, PG_ROUNDS, JSON_N, E2E_N, E2E_DURATION.
@@ -60,16 +61,29 @@ run() {
 	"$@" 2>&1 | tee "$LOGDIR/$name.log" >&2
 	rc=${PIPESTATUS[0]}
 	status[$name]="exit $rc, $((SECONDS - t0)) s"
+	printf '%s\n%s\n' "$desc" "${status[$name]}" >"$LOGDIR/$name.params"
 	printf '==> %s: exit %d after %d s\n' "$name" "$rc" "$((SECONDS - t0))" >&2
 }
-
-want() { [[ " $ONLY " == *" $1 "* ]]; }
 
 for p in wm-probe wm-kafka-pub wm-kafka-sub wm-pg-copy; do
 	[ -x "$p" ] || { echo "bench/all.sh: build $p first (make)" >&2; exit 1; }
 done
 
 started=$(date -u '+%Y-%m-%d %H:%M UTC')
+if [ "${REPORT:-0}" = 1 ]; then
+	[ -n "$keep" ] || { echo "bench/all.sh: REPORT=1 needs LOGDIR" >&2; exit 2; }
+	started=$(cat "$LOGDIR/started" 2>/dev/null) ||
+		started=$(date -u -r "$LOGDIR" '+%Y-%m-%d %H:%M UTC')
+	for b in $ONLY; do
+		[ -f "$LOGDIR/$b.params" ] || continue
+		{ read -r params[$b]; read -r status[$b]; } <"$LOGDIR/$b.params"
+	done
+	ONLY_RUN=
+else
+	ONLY_RUN=$ONLY
+	echo "$started" >"$LOGDIR/started"
+fi
+want() { [[ " $ONLY_RUN " == *" $1 "* ]]; }
 want probe && run probe "N=$PROBE_N URLs, best of $PROBE_ROUNDS, RSS over ${RSS_N:-10000} sites" \
 	env RSS_N="${RSS_N:-10000}" bench/probe.sh "$PROBE_N" "$PROBE_ROUNDS"
 want watch && run watch "N=$WATCH_N sites, interval ${WATCH_INTERVAL}s, ${WATCH_DURATION}s" \
@@ -87,9 +101,23 @@ want json && run json "N=$JSON_N records, best of 2" env N="$JSON_N" bench/json.
 want e2e && run e2e "N=$E2E_N records; ${E2E_DURATION}s at 1000/s per delay run" \
 	env N="$E2E_N" DURATION="$E2E_DURATION" bench/e2e.sh
 
+# kafka.sh prints "NAME  RATE msg/s (runs: ...)  [peak RSS N KiB]" for
+# kcat-P, kcat-C, wm-pub and wm-sub; unless it prints RESULT lines itself.
+if [ -f "$LOGDIR/kafka.log" ] && ! grep -q '^RESULT ' "$LOGDIR/kafka.log"; then
+	awk '$3 == "msg/s" { rate[$1] = $2; if (match($0, /peak RSS [0-9]+ KiB/)) rss[$1] = substr($0, RSTART + 9, RLENGTH - 13) }
+	END {
+		if (rate["wm-pub"] && rate["kcat-P"])
+			printf "RESULT name=kafka_pub ours=%d peer=%d unit=msg/s target=ratio>=1.0 note=peer=kcat-P\n", rate["wm-pub"], rate["kcat-P"]
+		if (rate["wm-sub"] && rate["kcat-C"])
+			printf "RESULT name=kafka_sub ours=%d peer=%d unit=msg/s target=ratio>=1.0 note=peer=kcat-C-e\n", rate["wm-sub"], rate["kcat-C"]
+		if (rss["wm-pub"]) printf "RESULT name=kafka_pub_rss ours=%d peer=- unit=KiB target=-\n", rss["wm-pub"]
+		if (rss["wm-sub"]) printf "RESULT name=kafka_sub_rss ours=%d peer=- unit=KiB target=-\n", rss["wm-sub"]
+	}' "$LOGDIR/kafka.log" >>"$LOGDIR/kafka.log"
+fi
+
 # json.sh prints "LIB  RATE records/s (...)" per run: best of each library,
 # jansson (the project's parser) against the others.
-if [ -f "$LOGDIR/json.log" ]; then
+if [ -f "$LOGDIR/json.log" ] && ! grep -q '^RESULT ' "$LOGDIR/json.log"; then
 	awk '$3 == "records/s" { if ($2 > best[$1]) best[$1] = $2 }
 	END {
 		if (best["jansson"] && best["json-c"])
@@ -103,7 +131,9 @@ fi
 ver() { "$@" 2>&1 | head -n 1; }
 mem=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
-echo "webmon benchmarks, $started (finished $(date -u '+%H:%M UTC'))"
+[ "${REPORT:-0}" = 1 ] && finished=$(date -u -r "$(ls -t "$LOGDIR"/*.log | head -n 1)" '+%H:%M UTC') ||
+	finished=$(date -u '+%H:%M UTC')
+echo "webmon benchmarks, $started (finished $finished)"
 echo "machine: $(nproc) CPUs, ${model:-unknown CPU}, $mem RAM, $(uname -sr)"
 pc() { pkg-config --modversion "$1" 2>/dev/null || echo '?'; }
 echo "versions: $(ver ./wm-probe -V); libcurl $(pc libcurl), librdkafka $(pc rdkafka)," \
@@ -114,7 +144,7 @@ echo "versions: $(ver ./wm-probe -V); libcurl $(pc libcurl), librdkafka $(pc rdk
 	"$(ver nginx -v | sed 's/.*: //'), Python $(python3 -c 'import platform; print(platform.python_version())')"
 echo "sizes:"
 for b in probe watch kafka pg json e2e; do
-	want "$b" || continue
+	[[ " $ONLY " == *" $b "* ]] || continue
 	printf '  %-6s %s (%s)\n' "$b" "${params[$b]:-}" "${status[$b]:-not run}"
 done
 echo
