@@ -620,6 +620,13 @@ build_conf(struct sub *s, struct options *o, rd_kafka_conf_t *conf)
 
 	if (kconf_set(conf, "client.id", "wm-kafka-sub", errstr, sizeof(errstr)) < 0)
 		die("%s", errstr);
+	/*
+	 * A sink cares about delay more than about idle fetch requests: a
+	 * broker that holds an empty fetch for the full wait (librdkafka's
+	 * default is 500 ms) would add that much to a row's way into the
+	 * database. -X fetch.wait.max.ms=... overrides it.
+	 */
+	kconf_set(conf, "fetch.wait.max.ms", "100", errstr, sizeof(errstr));
 	if (o->group) {
 		/*
 		 * Offsets are stored only for lines that are done (written, or
