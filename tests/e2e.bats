@@ -29,6 +29,11 @@ teardown() {
 MID=10000
 # About 10,000 lines/s: the stream lasts ~5 s, long enough to break it.
 PACE="500 0.05"
+# For the kill tests: wm-pg-copy holds about 1.5 s of lines per batch, and the
+# kill comes 0.7 s after a batch was stored, when thousands of lines have been
+# read from Kafka (and, without acks, would already be committed there) but
+# are not stored yet.
+BIG_BATCH=(-n 20000 -T 1500)
 
 @test "baseline: every record arrives once" {
 	sink_start
@@ -43,16 +48,19 @@ PACE="500 0.05"
 }
 
 @test "kill -9 wm-kafka-sub mid-stream, restart the sink in the same group" {
+	E2E_COPY_ARGS=("${BIG_BATCH[@]}")
 	sink_start
 	sink_wait_assigned
 	pub_start "$PACE"
 	wait_rows "$MID"
+	sleep 0.7
 	kill -9 "$SUB_PID"
 	n=$(rows)
 	[ "$n" -lt "$E2E_N" ] || flunk "all $n rows stored before the kill: nothing tested"
 	# wm-pg-copy sees end of input, stores its batch and exits; its ack has no
 	# reader any more, but the rows are committed and will be deduplicated.
 	wait_exit "$COPY_PID"
+	echo "# the orphaned wm-pg-copy exited $EXIT_STATUS" >&3
 	sink_start
 	wait_exit "$PUB_PID"
 	[ "$EXIT_STATUS" -eq 0 ] || { e2e_logs; flunk "wm-kafka-pub exited $EXIT_STATUS"; }
@@ -62,15 +70,18 @@ PACE="500 0.05"
 }
 
 @test "kill -9 wm-pg-copy mid-stream, restart the sink in the same group" {
+	E2E_COPY_ARGS=("${BIG_BATCH[@]}")
 	sink_start
 	sink_wait_assigned
 	pub_start "$PACE"
 	wait_rows "$MID"
+	sleep 0.7
 	kill -9 "$COPY_PID"
 	n=$(rows)
 	[ "$n" -lt "$E2E_N" ] || flunk "all $n rows stored before the kill: nothing tested"
 	# wm-kafka-sub loses its reader: it commits what was acknowledged and exits.
 	wait_exit "$SUB_PID"
+	echo "# the orphaned wm-kafka-sub exited $EXIT_STATUS" >&3
 	sink_start
 	wait_exit "$PUB_PID"
 	[ "$EXIT_STATUS" -eq 0 ] || { e2e_logs; flunk "wm-kafka-pub exited $EXIT_STATUS"; }

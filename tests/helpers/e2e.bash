@@ -122,7 +122,7 @@ _gone() {
 wait_exit() {
 	wait_until "${2:-60}" _gone "$1" || { echo "process $1 did not exit" >&2; e2e_logs; return 1; }
 	EXIT_STATUS=0
-	wait "$1" || EXIT_STATUS=$?
+	wait "$1" 2>/dev/null || EXIT_STATUS=$?
 }
 
 sink_stop() {
