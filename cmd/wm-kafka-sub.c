@@ -21,6 +21,7 @@
 #include "buf.h"
 #include "kconf.h"
 #include "kenvelope.h"
+#include "koffset.h"
 #include "offtrack.h"
 #include "progress.h"
 #include "timeutil.h"
@@ -31,15 +32,12 @@
 #define TICK_MS		200		/* longest sleep in poll() */
 #define STATS_MS	10000		/* -v stats line interval */
 
-enum offkind { OFF_DEFAULT, OFF_BEGIN, OFF_END, OFF_STORED, OFF_ABS, OFF_TAIL, OFF_TIME };
-
 struct options {
 	const char *brokers;
 	const char **topics;
 	int ntopics;
 	const char *group;
-	enum offkind offkind;
-	int64_t offval;		/* OFF_ABS offset, OFF_TAIL count, OFF_TIME ms */
+	struct koffset off;	/* -o */
 	int exit_eof;
 	long long count;	/* -c: stop after this many messages; 0 none */
 	int quiet, verbose, json;
@@ -103,29 +101,6 @@ usage(FILE *fp)
 	    "  --max-pending n     stop fetching at n unacknowledged lines (100000)\n"
 	    "  --drain-timeout s   wait this long for acks when stopping (10)\n"
 	    "  -h, -V              help, version\n");
-}
-
-static void
-parse_offset(struct options *o, const char *s)
-{
-	long v;
-
-	if (strcmp(s, "beginning") == 0)
-		o->offkind = OFF_BEGIN;
-	else if (strcmp(s, "end") == 0)
-		o->offkind = OFF_END;
-	else if (strcmp(s, "stored") == 0)
-		o->offkind = OFF_STORED;
-	else if (strncmp(s, "s@", 2) == 0) {
-		if (parse_long(s + 2, 0, INT64_MAX, &v) < 0)
-			dieusage("-o '%s': expected s@ followed by milliseconds", s);
-		o->offkind = OFF_TIME;
-		o->offval = v;
-	} else if (parse_long(s, -INT64_MAX, INT64_MAX, &v) == 0) {
-		o->offkind = v < 0 ? OFF_TAIL : OFF_ABS;
-		o->offval = v < 0 ? -v : v;
-	} else
-		dieusage("-o '%s': expected beginning, end, stored, N, -N or s@ms", s);
 }
 
 /*
@@ -279,34 +254,16 @@ lookup_times(struct sub *s, rd_kafka_topic_partition_list_t *l)
 	int i;
 
 	for (i = 0; i < l->cnt; i++)
-		l->elems[i].offset = s->o->offval;
+		l->elems[i].offset = s->o->off.val;
 	err = rd_kafka_offsets_for_times(s->rk, l, 10000);
 	if (err)
-		die("offsets for s@%" PRId64 ": %s", s->o->offval,
+		die("offsets for s@%" PRId64 ": %s", s->o->off.val,
 		    rd_kafka_err2str(err));
 	for (i = 0; i < l->cnt; i++)
 		if (l->elems[i].err)
 			die("offsets for s@%" PRId64 ": '%s' [%" PRId32 "]: %s",
-			    s->o->offval, l->elems[i].topic, l->elems[i].partition,
+			    s->o->off.val, l->elems[i].topic, l->elems[i].partition,
 			    rd_kafka_err2str(l->elems[i].err));
-}
-
-/* The start offset -o asks for, for one partition (not for OFF_TIME). */
-static int64_t
-start_offset(const struct options *o)
-{
-	switch (o->offkind) {
-	case OFF_END:
-		return RD_KAFKA_OFFSET_END;
-	case OFF_STORED:
-		return RD_KAFKA_OFFSET_STORED;
-	case OFF_ABS:
-		return o->offval;
-	case OFF_TAIL:
-		return RD_KAFKA_OFFSET_TAIL(o->offval);
-	default:
-		return RD_KAFKA_OFFSET_BEGINNING;
-	}
 }
 
 static void
@@ -336,7 +293,7 @@ rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 			p->eof = 0;
 			p->dirty = 0;
 		}
-		if (s->o->offkind == OFF_TIME && fresh->cnt > 0)
+		if (s->o->off.kind == KOFF_TIME && fresh->cnt > 0)
 			lookup_times(s, fresh);
 		for (i = 0; i < parts->cnt; i++) {
 			rd_kafka_topic_partition_t *f = rd_kafka_topic_partition_list_find(
@@ -344,10 +301,10 @@ rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 
 			if (f == NULL)
 				continue;
-			if (s->o->offkind == OFF_TIME)
+			if (s->o->off.kind == KOFF_TIME)
 				parts->elems[i].offset = f->offset;
-			else if (s->o->offkind == OFF_ABS || s->o->offkind == OFF_TAIL)
-				parts->elems[i].offset = start_offset(s->o);
+			else if (s->o->off.kind == KOFF_ABS || s->o->off.kind == KOFF_TAIL)
+				parts->elems[i].offset = koffset_start(&s->o->off);
 		}
 		rd_kafka_topic_partition_list_destroy(fresh);
 		if (s->o->verbose) {
@@ -589,7 +546,7 @@ build_conf(struct sub *s, struct options *o, rd_kafka_conf_t *conf)
 		    sizeof(errstr));
 		kconf_set(conf, "enable.auto.commit", "true", errstr, sizeof(errstr));
 		kconf_set(conf, "auto.offset.reset",
-		    o->offkind == OFF_END ? "latest" : "earliest", errstr,
+		    o->off.kind == KOFF_END ? "latest" : "earliest", errstr,
 		    sizeof(errstr));
 	}
 	for (i = 0; i < o->nconf; i++) {
@@ -657,13 +614,13 @@ start_simple(struct sub *s)
 			    md->topics[0].partitions[i].id);
 		rd_kafka_metadata_destroy(md);
 	}
-	if (o->offkind == OFF_TIME)
+	if (o->off.kind == KOFF_TIME)
 		lookup_times(s, l);
 	for (i = 0; i < l->cnt; i++) {
 		size_t idx = offtrack_part(&s->ot, l->elems[i].topic,
 		    l->elems[i].partition);
-		int64_t off = o->offkind == OFF_TIME ? l->elems[i].offset :
-		    start_offset(o);
+		int64_t off = o->off.kind == KOFF_TIME ? l->elems[i].offset :
+		    koffset_start(&o->off);
 
 		s->ot.parts[idx].assigned = 1;
 		for (t = 0; t < o->ntopics; t++)
@@ -821,7 +778,8 @@ main(int argc, char **argv)
 			o.max_pending = v;
 			break;
 		case 'o':
-			parse_offset(&o, optarg);
+			if (koffset_parse(&o.off, optarg, errstr, sizeof(errstr)) < 0)
+				dieusage("-o '%s': %s", optarg, errstr);
 			break;
 		case 'q':
 			o.quiet = 1;
@@ -856,7 +814,7 @@ main(int argc, char **argv)
 		o.topics[o.ntopics++] = argv[optind++];
 	if (o.ntopics == 0)
 		dieusage("no topic: give -t topic");
-	if (o.offkind == OFF_STORED && o.group == NULL)
+	if (o.off.kind == KOFF_STORED && o.group == NULL)
 		dieusage("-o stored needs a consumer group (-G)");
 
 	s.o = &o;
