@@ -584,28 +584,12 @@ apply_conf(rd_kafka_conf_t *conf, const struct options *o)
 	if (!hasfile && (env = getenv("KCAT_CONFIG")) != NULL && *env &&
 	    kconf_read_file(conf, env, errstr, sizeof(errstr)) < 0)
 		dieusage("KCAT_CONFIG: %s", errstr);
-	for (i = 0; i < o->nconfargs; i++) {
-		const char *a = o->confargs[i] + 1;
-
-		if (o->confargs[i][0] == 'F') {
-			if (kconf_read_file(conf, a, errstr, sizeof(errstr)) < 0)
-				dieusage("-F %s", errstr);
-		} else if (kconf_set_arg(conf, a, errstr, sizeof(errstr)) < 0)
-			dieusage("-X %s", errstr);
-	}
+	if (kconf_apply_tagged(conf, o->confargs, o->nconfargs, &i, errstr,
+	    sizeof(errstr)) < 0)
+		dieusage("%s %s", o->confargs[i][0] == 'F' ? "-F" : "-X", errstr);
 	if (o->brokers && kconf_set(conf, "bootstrap.servers", o->brokers,
 	    errstr, sizeof(errstr)) < 0)
 		dieusage("-b: %s", errstr);
-}
-
-static char *
-tagged(char tag, const char *s)
-{
-	char *t = xmalloc(strlen(s) + 2);
-
-	t[0] = tag;
-	strcpy(t + 1, s);
-	return t;
 }
 
 static void
@@ -639,7 +623,7 @@ parse_args(int argc, char **argv, struct options *o)
 		case 'F':
 			o->confargs = xreallocarray(o->confargs, o->nconfargs + 1,
 			    sizeof(*o->confargs));
-			o->confargs[o->nconfargs++] = tagged('F', optarg);
+			o->confargs[o->nconfargs++] = kconf_tag('F', optarg);
 			break;
 		case 'h':
 			usage(0);
@@ -679,7 +663,7 @@ parse_args(int argc, char **argv, struct options *o)
 			}
 			o->confargs = xreallocarray(o->confargs, o->nconfargs + 1,
 			    sizeof(*o->confargs));
-			o->confargs[o->nconfargs++] = tagged('X', optarg);
+			o->confargs[o->nconfargs++] = kconf_tag('X', optarg);
 			break;
 		case 'z':
 			o->confargs = xreallocarray(o->confargs, o->nconfargs + 1,
@@ -737,15 +721,9 @@ main(int argc, char **argv)
 
 	conf = rd_kafka_conf_new();
 	apply_conf(conf, &o);
-	{
-		char bs[1024];
-		size_t bslen = sizeof(bs);
-
-		if (rd_kafka_conf_get(conf, "bootstrap.servers", bs, &bslen) !=
-		    RD_KAFKA_CONF_OK || *bs == '\0')
-			dieusage("no brokers: use -b host:port, KAFKA_BROKERS or "
-			    "-X bootstrap.servers");
-	}
+	if (!kconf_isset(conf, "bootstrap.servers"))
+		dieusage("no brokers: use -b host:port, KAFKA_BROKERS or "
+		    "-X bootstrap.servers");
 	get_partitioner(conf, partitioner, sizeof(partitioner));
 	rd_kafka_conf_set_opaque(conf, &p);
 	rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);

@@ -44,8 +44,8 @@ struct options {
 	const char *ack_path;
 	long max_pending;
 	double drain_timeout;	/* seconds */
-	const char **confargs;	/* -X and -F in order: "X..." or "F..." */
-	int nconf;
+	char **confargs;	/* -X and -F in order: "X..." or "F..." */
+	size_t nconf;
 };
 
 struct sub {
@@ -523,9 +523,8 @@ stats(struct sub *s, int final)
 static void
 build_conf(struct sub *s, struct options *o, rd_kafka_conf_t *conf)
 {
-	char errstr[512], val[512];
-	size_t vlen = sizeof(val);
-	int i;
+	char errstr[512];
+	size_t bad;
 
 	if (kconf_set(conf, "client.id", "wm-kafka-sub", errstr, sizeof(errstr)) < 0)
 		die("%s", errstr);
@@ -549,22 +548,15 @@ build_conf(struct sub *s, struct options *o, rd_kafka_conf_t *conf)
 		    o->off.kind == KOFF_END ? "latest" : "earliest", errstr,
 		    sizeof(errstr));
 	}
-	for (i = 0; i < o->nconf; i++) {
-		const char *a = o->confargs[i];
-		int rc = a[0] == 'X' ?
-		    kconf_set_arg(conf, a + 1, errstr, sizeof(errstr)) :
-		    kconf_read_file(conf, a + 1, errstr, sizeof(errstr));
-
-		if (rc < 0)
-			dieusage("%s%s: %s", a[0] == 'X' ? "-X " : "-F ",
-			    a + 1, errstr);
-	}
+	if (kconf_apply_tagged(conf, o->confargs, o->nconf, &bad, errstr,
+	    sizeof(errstr)) < 0)
+		dieusage("%s%s: %s", o->confargs[bad][0] == 'X' ? "-X " : "-F ",
+		    o->confargs[bad] + 1, errstr);
 	if (o->brokers && kconf_set(conf, "bootstrap.servers", o->brokers,
 	    errstr, sizeof(errstr)) < 0)
 		dieusage("-b '%s': %s", o->brokers, errstr);
 	/* KAFKA_BROKERS only when neither -b nor -X/-F named brokers. */
-	if (rd_kafka_conf_get(conf, "bootstrap.servers", val, &vlen) != RD_KAFKA_CONF_OK ||
-	    val[0] == '\0') {
+	if (!kconf_isset(conf, "bootstrap.servers")) {
 		const char *env = getenv("KAFKA_BROKERS");
 
 		if (env == NULL || *env == '\0')
@@ -573,9 +565,7 @@ build_conf(struct sub *s, struct options *o, rd_kafka_conf_t *conf)
 	}
 	if (o->exit_eof)
 		kconf_set(conf, "enable.partition.eof", "true", errstr, sizeof(errstr));
-	vlen = sizeof(val);
-	s->commits = rd_kafka_conf_get(conf, "group.id", val, &vlen) ==
-	    RD_KAFKA_CONF_OK && val[0] != '\0' && o->group != NULL;
+	s->commits = kconf_isset(conf, "group.id") && o->group != NULL;
 	rd_kafka_conf_set_opaque(conf, s);
 	rd_kafka_conf_set_log_cb(conf, log_cb);
 	rd_kafka_conf_set_error_cb(conf, error_cb);
@@ -689,23 +679,13 @@ drain(struct sub *s, rd_kafka_message_t **msgs)
 	commit_now(s, 0);
 }
 
-/* "Xprop=val" or "Ffile": -X and -F are applied in command-line order. */
-static const char *
-confarg(char kind, const char *arg)
-{
-	struct buf b = BUF_INIT;
-
-	buf_printf(&b, "%c%s", kind, arg);
-	return buf_detach(&b, NULL);
-}
-
 static void
 free_options(struct options *o)
 {
-	int i;
+	size_t i;
 
 	for (i = 0; i < o->nconf; i++)
-		free((void *)o->confargs[i]);
+		free(o->confargs[i]);
 	free(o->confargs);
 	free(o->topics);
 }
@@ -759,7 +739,7 @@ main(int argc, char **argv)
 			o.exit_eof = 1;
 			break;
 		case 'F':
-			o.confargs[o.nconf++] = confarg('F', optarg);
+			o.confargs[o.nconf++] = kconf_tag('F', optarg);
 			break;
 		case 'G':
 			o.group = optarg;
@@ -802,7 +782,7 @@ main(int argc, char **argv)
 				free_options(&o);
 				return 0;
 			}
-			o.confargs[o.nconf++] = confarg('X', optarg);
+			o.confargs[o.nconf++] = kconf_tag('X', optarg);
 			break;
 		default:
 			usage(stderr);

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 int
 kconf_set(rd_kafka_conf_t *conf, const char *name, const char *val,
     char *errstr, size_t errsize)
@@ -98,4 +100,45 @@ kconf_read_file(rd_kafka_conf_t *conf, const char *path, char *errstr, size_t er
 	free(line);
 	fclose(fp);
 	return rc;
+}
+
+char *
+kconf_tag(char opt, const char *arg)
+{
+	size_t n = strlen(arg);
+	char *t = xmalloc(n + 2);
+
+	t[0] = opt;
+	memcpy(t + 1, arg, n + 1);
+	return t;
+}
+
+int
+kconf_apply_tagged(rd_kafka_conf_t *conf, char *const *args, size_t n,
+    size_t *bad, char *errstr, size_t errsize)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const char *a = args[i] + 1;
+		int rc = args[i][0] == 'F' ?
+		    kconf_read_file(conf, a, errstr, errsize) :
+		    kconf_set_arg(conf, a, errstr, errsize);
+
+		if (rc < 0) {
+			*bad = i;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+kconf_isset(const rd_kafka_conf_t *conf, const char *name)
+{
+	size_t size = 0;
+
+	/* Without a destination only the length (with the NUL) comes back. */
+	return rd_kafka_conf_get(conf, name, NULL, &size) == RD_KAFKA_CONF_OK &&
+	    size > 1;
 }

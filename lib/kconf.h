@@ -24,4 +24,16 @@ int kconf_set_arg(rd_kafka_conf_t *conf, const char *arg, char *errstr,
 int kconf_read_file(rd_kafka_conf_t *conf, const char *path, char *errstr,
     size_t errsize);
 
+/* "Xprop=val" or "Ffile": option letter opt and its argument; caller frees. */
+char *kconf_tag(char opt, const char *arg);
+/*
+ * Apply n tagged arguments (from kconf_tag) in order: 'X' ones with
+ * kconf_set_arg(), 'F' ones with kconf_read_file(). Returns 0, or -1 with
+ * errstr set and *bad the index of the argument that failed.
+ */
+int kconf_apply_tagged(rd_kafka_conf_t *conf, char *const *args, size_t n,
+    size_t *bad, char *errstr, size_t errsize);
+/* 1 when property name is set to a non-empty value in conf, else 0. */
+int kconf_isset(const rd_kafka_conf_t *conf, const char *name);
+
 #endif
