@@ -18,7 +18,9 @@
 
 #include "buf.h"
 #include "jsonkey.h"
+#include "kbatch.h"
 #include "kconf.h"
+#include "korigin.h"
 #include "kpart.h"
 #include "lines.h"
 #include "progress.h"
@@ -50,30 +52,13 @@ struct options {
 	size_t nconfargs;
 };
 
-/*
- * librdkafka copies each line; its message opaque says where the line came
- * from: the line number, the input's index in files[], and whether a -K
- * delimiter was cut out of it, so that a failed line can be written back
- * exactly as it was read.
- */
-#define OPQ_LINE_BITS 40
-#define OPQ_FILE_BITS 22
-#define OPQ_DELIM ((uint64_t)1 << 63)
-#define OPQ_MAX_FILES (1L << OPQ_FILE_BITS)
-
-struct origin {
-	const char *file;
-	unsigned long lineno;
-	int delim;		/* the line held the -K delimiter */
-};
-
 struct pub {
 	const struct options *opt;
 	rd_kafka_t *rk;
 	rd_kafka_topic_t *rkt;
 	FILE *failfp;
 	const char *failname;
-	const char **files;		/* input names, indexed by the opaque */
+	const char **files;		/* input names, indexed by the origin */
 	size_t nfiles;
 	unsigned long read, delivered, failed, unkeyed, inflight;
 	unsigned long described;	/* failures described on stderr */
@@ -81,6 +66,7 @@ struct pub {
 	double start_ms, last_stats_ms;
 	struct progress prog;
 	struct buf keybuf;
+	struct kbatch_cb kcb;		/* how kbatch_flush() reports to us */
 };
 
 static void
@@ -102,30 +88,6 @@ onsignal(int sig)
 		stop++;
 }
 
-static void *
-opaque_make(size_t fileidx, unsigned long lineno, int delim)
-{
-	uint64_t v = (uint64_t)lineno & (((uint64_t)1 << OPQ_LINE_BITS) - 1);
-
-	v |= (uint64_t)fileidx << OPQ_LINE_BITS;
-	if (delim)
-		v |= OPQ_DELIM;
-	return (void *)(uintptr_t)v;
-}
-
-static struct origin
-opaque_origin(const struct pub *p, void *opaque)
-{
-	uint64_t v = (uintptr_t)opaque;
-	struct origin o;
-
-	o.lineno = (unsigned long)(v & (((uint64_t)1 << OPQ_LINE_BITS) - 1));
-	o.file = p->files[(v >> OPQ_LINE_BITS) &
-	    (((uint64_t)1 << OPQ_FILE_BITS) - 1)];
-	o.delim = (v & OPQ_DELIM) != 0;
-	return o;
-}
-
 static void
 put_failed(struct pub *p, const void *s, size_t n)
 {
@@ -138,14 +100,15 @@ put_failed(struct pub *p, const void *s, size_t n)
  * as it was read, to the failed file. key is non-NULL when -K split it.
  */
 static void
-fail_line(struct pub *p, const struct origin *o, const char *key,
+fail_line(struct pub *p, const struct korigin *o, const char *key,
     size_t keylen, const char *payload, size_t len, const char *why)
 {
 	p->failed++;
 	if (!p->opt->quiet) {
 		progress_clear(&p->prog);
 		if (p->described < REPORT_LINES)
-			warnmsg("%s:%lu: not delivered: %s", o->file, o->lineno, why);
+			warnmsg("%s:%lu: not delivered: %s", p->files[o->file],
+			    o->lineno, why);
 		else if (p->described == REPORT_LINES)
 			warnmsg("further undelivered lines are not described");
 		p->described++;
@@ -165,7 +128,7 @@ static void
 on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *rkm, void *opaque)
 {
 	struct pub *p = opaque;
-	struct origin o;
+	struct korigin o;
 
 	(void)rk;
 	p->inflight--;
@@ -173,7 +136,7 @@ on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *rkm, void *opaque)
 		p->delivered++;
 		return;
 	}
-	o = opaque_origin(p, rkm->_private);
+	o = korigin_unpack(rkm->_private);
 	fail_line(p, &o, rkm->key, rkm->key_len, rkm->payload, rkm->len,
 	    rkm->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT ?
 	    "purged while in flight (may have been delivered)" :
@@ -271,159 +234,60 @@ line_key(struct pub *p, const char **payload, size_t *len, size_t *keylen,
 	return NULL;
 }
 
-/*
- * Lines are gathered in a batch, grouped by partition and handed to
- * librdkafka with one rd_kafka_produce_batch() call per partition: that
- * takes the partition's lock once per batch instead of once per line.
- * Keyed lines get the partition librdkafka's default partitioner would
- * give them (when the partition count is known and that partitioner is in
- * use); other lines go to RD_KAFKA_PARTITION_UA and librdkafka picks.
- */
-struct pending {
-	size_t off, len;	/* payload in the arena */
-	size_t keyoff, keylen;	/* key in the arena, keyoff SIZE_MAX: none */
-	void *opq;
-	int32_t bucket;		/* partition, or nparts for "librdkafka picks" */
-};
-
-struct batch {
-	struct buf arena;
-	struct pending *msgs;
-	size_t n, cap;
-	int32_t nparts;		/* buckets 0..nparts-1: partitions; nparts: any */
-	size_t *count;		/* per bucket, nparts + 1 */
-	rd_kafka_message_t *rkm;
-};
-
+/* kbatch_flush() callbacks: accepted, refused, queue full, wait. */
 static void
-batch_add(struct pub *p, struct batch *b, const char *key, size_t keylen,
-    const char *payload, size_t len, void *opq)
+kb_queued(void *arg, size_t n)
 {
-	struct pending *m;
+	struct pub *p = arg;
 
-	if (b->n == b->cap) {
-		b->cap = b->cap ? b->cap * 2 : 1024;
-		b->msgs = xreallocarray(b->msgs, b->cap, sizeof(*b->msgs));
-	}
-	m = &b->msgs[b->n++];
-	m->opq = opq;
-	if (b->n == 1)	/* fixed while the batch fills */
-		b->nparts = __atomic_load_n(&p->nparts, __ATOMIC_RELAXED);
-	if (key && b->nparts > 0)
-		m->bucket = kpart_consistent(key, keylen, b->nparts);
-	else
-		m->bucket = b->nparts;
-	m->keyoff = SIZE_MAX;
-	m->keylen = keylen;
-	if (key) {
-		m->keyoff = b->arena.len;
-		buf_append(&b->arena, key, keylen);
-	}
-	m->off = b->arena.len;
-	m->len = len;
-	buf_append(&b->arena, payload, len);
+	p->inflight += n;
 }
 
-/* Produce rkm[0..n) to partition part, retrying while the queue is full. */
 static void
-produce_run(struct pub *p, int32_t part, rd_kafka_message_t *rkm, size_t n)
+kb_failed(void *arg, const rd_kafka_message_t *m, const char *why)
 {
-	while (n > 0) {
-		size_t i, retry = 0;
-		struct origin o;
+	struct korigin o = korigin_unpack(m->_private);
 
-		rd_kafka_produce_batch(p->rkt, part, RD_KAFKA_MSG_F_COPY, rkm,
-		    (int)n);
-		for (i = 0; i < n; i++) {
-			if (rkm[i].err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-				p->inflight++;
-				continue;
-			}
-			if (rkm[i].err == RD_KAFKA_RESP_ERR__QUEUE_FULL &&
-			    stop < 2) {
-				rkm[retry++] = rkm[i];	/* keeps their order */
-				continue;
-			}
-			o = opaque_origin(p, rkm[i]._private);
-			fail_line(p, &o, rkm[i].key, rkm[i].key_len,
-			    rkm[i].payload, rkm[i].len,
-			    rkm[i].err == RD_KAFKA_RESP_ERR__QUEUE_FULL ?
-			    "interrupted" : rd_kafka_err2str(rkm[i].err));
-		}
-		n = retry;
-		if (n > 0)
-			service(p, 50);	/* backpressure: wait for deliveries */
-	}
+	fail_line(arg, &o, m->key, m->key_len, m->payload, m->len, why);
+}
+
+static int
+kb_retry(void *arg)
+{
+	(void)arg;
+	return stop < 2;
+}
+
+static void
+kb_wait(void *arg)
+{
+	service(arg, 50);	/* backpressure: wait for deliveries */
 }
 
 /* Hand every gathered line to librdkafka and empty the batch. */
 static void
-batch_flush(struct pub *p, struct batch *b)
+flush_batch(struct pub *p, struct kbatch *b)
 {
-	size_t nb = (size_t)b->nparts + 1, i, *start;
-	int32_t k;
-
-	if (b->n == 0)
-		return;
-	b->count = xreallocarray(b->count, nb + 1, sizeof(*b->count));
-	memset(b->count, 0, (nb + 1) * sizeof(*b->count));
-	for (i = 0; i < b->n; i++)
-		b->count[b->msgs[i].bucket + 1]++;
-	for (i = 1; i <= nb; i++)
-		b->count[i] += b->count[i - 1];	/* now: start of each bucket */
-	start = b->count;
-	b->rkm = xreallocarray(b->rkm, b->cap, sizeof(*b->rkm));
-	for (i = 0; i < b->n; i++) {
-		const struct pending *m = &b->msgs[i];
-		rd_kafka_message_t *r = &b->rkm[start[m->bucket]++];
-
-		memset(r, 0, sizeof(*r));
-		r->payload = b->arena.data + m->off;
-		r->len = m->len;
-		r->key = m->keyoff == SIZE_MAX ? NULL : b->arena.data + m->keyoff;
-		r->key_len = m->keylen;
-		r->_private = m->opq;
-	}
-	/* start[k] is now the end of bucket k, which is the start of k + 1 */
-	for (k = 0; k < (int32_t)nb; k++) {
-		size_t from = k == 0 ? 0 : start[k - 1], to = start[k];
-		int32_t part = p->opt->partition != RD_KAFKA_PARTITION_UA ?
-		    p->opt->partition :
-		    k == b->nparts ? RD_KAFKA_PARTITION_UA : k;
-
-		if (to > from)
-			produce_run(p, part, b->rkm + from, to - from);
-	}
-	b->n = 0;
-	buf_reset(&b->arena);
-}
-
-static void
-batch_free(struct batch *b)
-{
-	buf_free(&b->arena);
-	free(b->msgs);
-	free(b->count);
-	free(b->rkm);
+	kbatch_flush(b, p->rkt, p->opt->partition, &p->kcb);
 }
 
 /* Take one line: find its key and add it to the batch. */
 static void
-publish(struct pub *p, struct batch *b, size_t fileidx, unsigned long lineno,
+publish(struct pub *p, struct kbatch *b, size_t fileidx, unsigned long lineno,
     const char *line, size_t len)
 {
+	struct korigin o = { .file = fileidx, .lineno = lineno };
 	const char *payload = line, *key;
 	size_t plen = len, keylen = 0;
-	int delim = 0;
 
-	key = line_key(p, &payload, &plen, &keylen, &delim);
+	key = line_key(p, &payload, &plen, &keylen, &o.delim);
 	if (key == NULL)
 		p->unkeyed++;
 	p->read++;
-	batch_add(p, b, key, keylen, payload, plen,
-	    opaque_make(fileidx, lineno, delim));
+	kbatch_add(b, __atomic_load_n(&p->nparts, __ATOMIC_RELAXED), key,
+	    keylen, payload, plen, korigin_pack(&o));
 	if (b->n >= BATCH_LINES || b->arena.len >= BATCH_BYTES)
-		batch_flush(p, b);
+		flush_batch(p, b);
 }
 
 /*
@@ -431,14 +295,14 @@ publish(struct pub *p, struct batch *b, size_t fileidx, unsigned long lineno,
  * waiting, the batch goes out: lines never wait for more input.
  */
 static int
-input_ready(struct pub *p, struct batch *b, struct lines *l)
+input_ready(struct pub *p, struct kbatch *b, struct lines *l)
 {
 	struct pollfd pfd = { .fd = l->fd, .events = POLLIN };
 	int n;
 
 	if (lines_buffered(l) || poll(&pfd, 1, 0) > 0)
 		return 1;
-	batch_flush(p, b);
+	flush_batch(p, b);
 	n = poll(&pfd, 1, 100);
 	/* a signal (EINTR) is no input; other errors: let read() report them */
 	return n > 0 || (n < 0 && errno != EINTR);
@@ -446,7 +310,7 @@ input_ready(struct pub *p, struct batch *b, struct lines *l)
 
 /* Publish the lines of one input. Returns -1 on a read error. */
 static int
-publish_fd(struct pub *p, struct batch *b, int fd, const char *name)
+publish_fd(struct pub *p, struct kbatch *b, int fd, const char *name)
 {
 	size_t fileidx = p->nfiles;
 	struct lines l;
@@ -455,7 +319,7 @@ publish_fd(struct pub *p, struct batch *b, int fd, const char *name)
 	unsigned n = 0;
 	int rc = 0;
 
-	if (p->nfiles >= OPQ_MAX_FILES)
+	if (p->nfiles >= KORIGIN_MAX_FILES)
 		die("too many input files");
 	p->files = xreallocarray(p->files, p->nfiles + 1, sizeof(*p->files));
 	p->files[p->nfiles++] = name;
@@ -489,7 +353,7 @@ publish_fd(struct pub *p, struct batch *b, int fd, const char *name)
 		if (++n % POLL_EVERY == 0)
 			service(p, 0);
 	}
-	batch_flush(p, b);
+	flush_batch(p, b);
 	lines_free(&l);
 	return rc;
 }
@@ -707,8 +571,12 @@ main(int argc, char **argv)
 		.max_line = DEFAULT_MAX_LINE,
 		.flush_timeout = 10,
 	};
-	struct pub p = { .opt = &o, .keybuf = BUF_INIT };
-	struct batch b = { .arena = BUF_INIT };
+	struct pub p = {
+		.opt = &o,
+		.keybuf = BUF_INIT,
+		.kcb = { &p, kb_queued, kb_failed, kb_retry, kb_wait },
+	};
+	struct kbatch b = KBATCH_INIT;
 	rd_kafka_conf_t *conf;
 	rd_kafka_topic_conf_t *tconf;
 	struct sigaction sa;
@@ -797,7 +665,7 @@ main(int argc, char **argv)
 	rd_kafka_topic_destroy(p.rkt);
 	rd_kafka_destroy(p.rk);
 	buf_free(&p.keybuf);
-	batch_free(&b);
+	kbatch_free(&b);
 	free(p.files);
 	for (i = 0; i < o.nconfargs; i++)
 		free(o.confargs[i]);
