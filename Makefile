@@ -43,7 +43,7 @@ PROBE_OBJS = cmd/wm-probe.o $(COMMON) lib/uuid7.o lib/sites.o lib/statusset.o \
              lib/match.o lib/shard.o lib/probe.o lib/result.o lib/schedule.o \
              lib/watch.o
 KPUB_OBJS  = cmd/wm-kafka-pub.o $(COMMON) lib/kconf.o lib/jsonkey.o lib/kpart.o \
-             lib/korigin.o lib/kbatch.o
+             lib/korigin.o lib/kbatch.o lib/kkey.o
 KSUB_OBJS  = cmd/wm-kafka-sub.o $(COMMON) lib/kconf.o lib/ackreader.o lib/offtrack.o \
              lib/kenvelope.o lib/koffset.o
 PGCOPY_OBJS = cmd/wm-pg-copy.o $(COMMON) lib/pgsink.o lib/copyrow.o

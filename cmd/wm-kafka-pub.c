@@ -17,9 +17,9 @@
 #include <librdkafka/rdkafka.h>
 
 #include "buf.h"
-#include "jsonkey.h"
 #include "kbatch.h"
 #include "kconf.h"
+#include "kkey.h"
 #include "korigin.h"
 #include "kpart.h"
 #include "lines.h"
@@ -65,7 +65,7 @@ struct pub {
 	int32_t nparts;			/* partitions to hash keys over, 0: unknown */
 	double start_ms, last_stats_ms;
 	struct progress prog;
-	struct buf keybuf;
+	struct kkey kk;			/* how a line's key is found */
 	struct kbatch_cb kcb;		/* how kbatch_flush() reports to us */
 };
 
@@ -202,38 +202,6 @@ service(struct pub *p, int timeout_ms)
 	    "%lu in flight", p->read, p->delivered, p->failed, p->inflight);
 }
 
-/* The message key of a line, or NULL; *delim is set when -K cut the line. */
-static const char *
-line_key(struct pub *p, const char **payload, size_t *len, size_t *keylen,
-    int *delim)
-{
-	const struct options *o = p->opt;
-	const char *k;
-
-	if (o->key) {
-		*keylen = strlen(o->key);
-		return o->key;
-	}
-	if (o->keydelim) {
-		size_t dl = strlen(o->keydelim);
-		const char *d = memmem(*payload, *len, o->keydelim, dl);
-
-		if (d == NULL)
-			return NULL;	/* as kcat: no delimiter, no key */
-		k = *payload;
-		*delim = 1;
-		*keylen = (size_t)(d - k);
-		*len -= *keylen + dl;
-		*payload = d + dl;
-		return k;
-	}
-	if (*o->keyfield &&
-	    jsonkey_find(*payload, *len, o->keyfield, strlen(o->keyfield),
-	    &p->keybuf, &k, keylen))
-		return k;
-	return NULL;
-}
-
 /* kbatch_flush() callbacks: accepted, refused, queue full, wait. */
 static void
 kb_queued(void *arg, size_t n)
@@ -280,7 +248,7 @@ publish(struct pub *p, struct kbatch *b, size_t fileidx, unsigned long lineno,
 	const char *payload = line, *key;
 	size_t plen = len, keylen = 0;
 
-	key = line_key(p, &payload, &plen, &keylen, &o.delim);
+	key = kkey_find(&p->kk, &payload, &plen, &keylen, &o.delim);
 	if (key == NULL)
 		p->unkeyed++;
 	p->read++;
@@ -573,7 +541,7 @@ main(int argc, char **argv)
 	};
 	struct pub p = {
 		.opt = &o,
-		.keybuf = BUF_INIT,
+		.kk = { .tmp = BUF_INIT },
 		.kcb = { &p, kb_queued, kb_failed, kb_retry, kb_wait },
 	};
 	struct kbatch b = KBATCH_INIT;
@@ -586,6 +554,9 @@ main(int argc, char **argv)
 
 	setprogname(argv[0]);
 	parse_args(argc, argv, &o);
+	p.kk.key = o.key;
+	p.kk.delim = o.keydelim;
+	p.kk.field = o.keyfield;
 
 	conf = rd_kafka_conf_new();
 	apply_conf(conf, &o);
@@ -664,7 +635,7 @@ main(int argc, char **argv)
 
 	rd_kafka_topic_destroy(p.rkt);
 	rd_kafka_destroy(p.rk);
-	buf_free(&p.keybuf);
+	kkey_free(&p.kk);
 	kbatch_free(&b);
 	free(p.files);
 	for (i = 0; i < o.nconfargs; i++)

@@ -1,0 +1,32 @@
+/*
+ * kkey.h: the Kafka message key of an input line, as wm-kafka-pub's flags
+ * choose it: one constant key (-k), the text before a delimiter (-K, as
+ * kcat: no delimiter, no key), or a top-level member of a JSON line
+ * (--key-field).
+ */
+#ifndef WEBMON_KKEY_H
+#define WEBMON_KKEY_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+struct kkey {
+	const char *key;	/* -k, or NULL; not owned */
+	const char *delim;	/* -K, or NULL; not owned */
+	const char *field;	/* --key-field, "" for none; not owned */
+	struct buf tmp;		/* owned: decoded member values */
+};
+
+/*
+ * The key of the line *payload (*len bytes), or NULL for none, with its
+ * length in *keylen. With a delimiter found, *payload and *len are moved
+ * past it and *delim is set to 1. The key points into the line, into
+ * kk->key or into kk->tmp: valid until the next call, nothing to free.
+ */
+const char *kkey_find(struct kkey *kk, const char **payload, size_t *len,
+    size_t *keylen, int *delim);
+/* Free kk->tmp; kk stays usable. */
+void kkey_free(struct kkey *kk);
+
+#endif
