@@ -32,8 +32,14 @@ say() { printf '==> %s\n' "$*" >&2; }
 
 cleanup() {
 	local p
+	# $! of a pipeline is its last process: stop wm-kafka-sub itself (an idle
+	# one never writes, so it would never notice that wm-pg-copy is gone and
+	# the wait below would hang).
+	pkill -TERM -x -P $$ wm-kafka-sub 2>/dev/null || true
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
+	# Only these: a bare wait would also wait for the fixture servers and the
+	# mock cluster, which are stopped below, and never return.
+	wait "${pids[@]}" 2>/dev/null || true
 	http_stop 2>/dev/null || true
 	[ -n "${own_kafka:-}" ] && kafka_stop 2>/dev/null
 	[ -n "${own_pg:-}" ] && pg_stop 2>/dev/null
