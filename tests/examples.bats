@@ -208,7 +208,10 @@ tls_conf_check() {
 }
 
 @test "kafka-tls.conf: wm-kafka-pub -F accepts every property (client certificate and SASL variants)" {
-	https_start		# test certificates in CERT_DIR
+	# Test certificates (a CA, a leaf and its key) from helpers/http.bash.
+	CERT_DIR="$W/certs"
+	mkdir "$CERT_DIR"
+	_wm_make_certs "$CERT_DIR"
 	local conf="$W/kafka-tls.conf"
 	sed -e "s|^bootstrap.servers=.*|bootstrap.servers=$KAFKA_BROKERS|" \
 		-e "s|/etc/webmon/kafka/ca.pem|$CERT_DIR/ca.pem|" \
