@@ -85,10 +85,17 @@ wm-kafka-sub -b "$KAFKA_BROKERS" "${kafka_args[@]}" -t "$topic" -G webmon-demo \
 	wm-pg-copy -t wm_results --key id --ack "$work/ack" -T 500 \
 		--reject "$work/rejects.ndjson" 2>"$work/copy.log" &
 pids+=($!)
-wm-probe --watch -i demo "${probe_args[@]}" "$sites" 2>"$work/probe.log" |
-	wm-kafka-pub -b "$KAFKA_BROKERS" "${kafka_args[@]}" -t "$topic" 2>"$work/pub.log" &
+# A FIFO between the probe and the publisher, so that the probe alone can be
+# stopped: the publisher then sees end of input and delivers what it read.
+mkfifo "$work/results"
+wm-probe --watch --interval 2 -i demo "${probe_args[@]}" "$sites" \
+	>"$work/results" 2>"$work/probe.log" &
 probe_pid=$!
 pids+=($probe_pid)
+wm-kafka-pub -b "$KAFKA_BROKERS" "${kafka_args[@]}" -t "$topic" \
+	<"$work/results" 2>"$work/pub.log" &
+pub_pid=$!
+pids+=($pub_pid)
 
 for ((i = 0; i < seconds; i++)); do
 	sleep 1
@@ -98,8 +105,9 @@ done
 printf '\n' >&2
 
 say "stopping the probe; waiting for the sink to store what is in flight"
-pkill -TERM -x -P "$probe_pid" wm-probe 2>/dev/null || pkill -TERM -x wm-probe -n || true
+kill -TERM "$probe_pid" 2>/dev/null || true
 wait "$probe_pid" || true
+wait "$pub_pid" || { echo "demo: wm-kafka-pub could not deliver every result:" >&2; cat "$work/pub.log" >&2; }
 last=-1
 for ((i = 0; i < 50; i++)); do
 	n=$(psql -X -At -c 'SELECT count(*) FROM wm_results')
