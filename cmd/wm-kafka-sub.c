@@ -548,19 +548,26 @@ build_conf(struct sub *s, struct options *o, rd_kafka_conf_t *conf)
 		    o->off.kind == KOFF_END ? "latest" : "earliest", errstr,
 		    sizeof(errstr));
 	}
+	/* conf is freed before a usage error: exit leaves nothing behind. */
 	if (kconf_apply_tagged(conf, o->confargs, o->nconf, &bad, errstr,
-	    sizeof(errstr)) < 0)
+	    sizeof(errstr)) < 0) {
+		rd_kafka_conf_destroy(conf);
 		dieusage("%s%s: %s", o->confargs[bad][0] == 'X' ? "-X " : "-F ",
 		    o->confargs[bad] + 1, errstr);
+	}
 	if (o->brokers && kconf_set(conf, "bootstrap.servers", o->brokers,
-	    errstr, sizeof(errstr)) < 0)
+	    errstr, sizeof(errstr)) < 0) {
+		rd_kafka_conf_destroy(conf);
 		dieusage("-b '%s': %s", o->brokers, errstr);
+	}
 	/* KAFKA_BROKERS only when neither -b nor -X/-F named brokers. */
 	if (!kconf_isset(conf, "bootstrap.servers")) {
 		const char *env = getenv("KAFKA_BROKERS");
 
-		if (env == NULL || *env == '\0')
+		if (env == NULL || *env == '\0') {
+			rd_kafka_conf_destroy(conf);
 			dieusage("no brokers: give -b or set KAFKA_BROKERS");
+		}
 		kconf_set(conf, "bootstrap.servers", env, errstr, sizeof(errstr));
 	}
 	if (o->exit_eof)
