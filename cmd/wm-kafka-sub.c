@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <librdkafka/rdkafka.h>
@@ -477,9 +478,10 @@ all_eof(struct sub *s)
 static void
 wait_events(struct sub *s, int ms)
 {
-	struct pollfd pfd[2];
-	int n = 0;
+	struct pollfd pfd[3];
+	int n = 0, out = -1;
 	char junk[64];
+	struct stat st;
 
 	pfd[n].fd = s->iopipe[0];
 	pfd[n++].events = POLLIN;
@@ -487,9 +489,22 @@ wait_events(struct sub *s, int ms)
 		pfd[n].fd = ackreader_fd(&s->ar);
 		pfd[n++].events = POLLIN;
 	}
-	if (poll(pfd, (nfds_t)n, ms) > 0 && (pfd[0].revents & POLLIN))
+	/*
+	 * A pipe whose reader has gone reports POLLERR: notice it while the
+	 * topic is idle too, not only at the next write.
+	 */
+	if (!s->epipe && fstat(STDOUT_FILENO, &st) == 0 && S_ISFIFO(st.st_mode)) {
+		out = n;
+		pfd[n].fd = STDOUT_FILENO;
+		pfd[n++].events = 0;
+	}
+	if (poll(pfd, (nfds_t)n, ms) <= 0)
+		return;
+	if (pfd[0].revents & POLLIN)
 		while (read(s->iopipe[0], junk, sizeof(junk)) > 0)
 			;
+	if (out >= 0 && (pfd[out].revents & POLLERR))
+		s->epipe = 1;
 }
 
 static void

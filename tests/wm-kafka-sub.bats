@@ -5,7 +5,7 @@ load test_helper
 load helpers/kafka
 
 setup_file() {
-	kafka_start 1 one:1 three:3 nl:1 json:1 grp:3 ack:3 acknone:2 term:2 pend:1 junk:1
+	kafka_start 1 one:1 three:3 nl:1 json:1 grp:3 ack:3 acknone:2 term:2 pend:1 junk:1 idle:1
 	# Fixed data: ids 1..N, one per line, in the topics the tests read.
 	for i in $(seq 1 30); do
 		printf '{"id":"%d","url":"http://site%d.test/"}\n' "$i" $((i % 7))
@@ -111,6 +111,19 @@ gen() {
 	run -0 wm-kafka-sub -t one -c 7
 	[ "${#lines[@]}" -eq 7 ]
 	[ "${lines[6]}" = "$(sed -n 7p "$BATS_FILE_TMPDIR/30.ndjson")" ]
+}
+
+@test "the reader of stdout going away is noticed on an idle topic too" {
+	mkfifo "$BATS_TEST_TMPDIR/out"
+	# A reader that never reads and leaves after a second; no message comes.
+	sleep 1 <"$BATS_TEST_TMPDIR/out" 3>&- &
+	wm-kafka-sub -t idle >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" 3>&- &
+	local pid=$!
+	SUB_PIDS=$pid
+	wait_until 30 sh -c "! kill -0 $pid 2>/dev/null"
+	run wait "$pid"
+	[ "$status" -eq 0 ]
+	[ ! -s "$BATS_TEST_TMPDIR/err" ]
 }
 
 @test "-J writes kcat's JSON envelope, same keys in the same order" {
