@@ -12,6 +12,9 @@
 #
 # Mock cluster facts worth knowing in tests:
 # - producers auto-create unknown topics (4 partitions); consumers do not;
+# - each partition keeps only its newest ~5 MB (or 100,000 message sets):
+#   older data is dropped silently, so a large stream needs compression
+#   or enough partitions to fit;
 # - "topic NAME N" takes about a second to answer;
 # - a consumer group only forgets a member that left after the session
 #   timeout, so a consumer joining the same group again waits up to that
