@@ -49,6 +49,7 @@ struct state {
 	struct buf row, rej, tmp;
 	struct progress prog;
 	int rejfd, rejsync, ackfd;
+	int cut;			/* input ended inside a broken last line */
 	size_t pending;			/* input lines since the last ack */
 	double batch_start;		/* monotonic ms of the first of them */
 	unsigned long long rejected, retries;
@@ -232,7 +233,7 @@ write_ack(struct state *st)
 
 	if (st->ackfd < 0)
 		return;
-	n = snprintf(line, sizeof(line), "%lu\n", st->in.lineno);
+	n = snprintf(line, sizeof(line), "%lu\n", st->in.lineno - (unsigned long)st->cut);
 	if (write_all(st->ackfd, line, (size_t)n) < 0) {
 		if (errno != EPIPE)
 			die("write '%s':", st->o->ack);
@@ -307,6 +308,17 @@ handle_line(struct state *st, int r, const char *line, size_t len)
 		return;
 	buf_reset(&st->row);
 	if (copyrow_convert(&st->cr, line, len, &st->row, &absent, err, sizeof(err)) < 0) {
+		/*
+		 * A broken last line with no newline is most likely a writer
+		 * killed mid-line: its record was not delivered, so it is
+		 * neither rejected nor acknowledged, and upstream sends it again.
+		 */
+		if (st->in.partial) {
+			warnmsg("<stdin>:%lu: input ended inside a line (%s); "
+			    "not stored, not acknowledged", st->in.lineno, err);
+			st->cut = 1;
+			return;
+		}
 		reject(st, st->in.lineno, err, line, len);
 		return;
 	}
@@ -428,5 +440,5 @@ main(int argc, char **argv)
 	buf_free(&st.row);
 	buf_free(&st.rej);
 	buf_free(&st.tmp);
-	return st.rejected > 0 ? 3 : 0;
+	return st.cut ? 1 : st.rejected > 0 ? 3 : 0;
 }

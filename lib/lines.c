@@ -62,6 +62,7 @@ lines_next(struct lines *l, char **line, size_t *len)
 	size_t total = 0;	/* bytes of this line seen, kept or not */
 
 	buf_reset(&l->line);
+	l->partial = 0;
 	for (;;) {
 		char *start = l->rbuf + l->rpos, *nl;
 		size_t avail = l->rlen - l->rpos, take, keep;
@@ -86,6 +87,7 @@ lines_next(struct lines *l, char **line, size_t *len)
 	}
 	if (total == 0)
 		return LINES_EOF;	/* no bytes after the last newline */
+	l->partial = 1;
 done:
 	l->lineno++;
 	if (l->strip_cr && l->line.len > 0 && total <= l->max + 1 &&

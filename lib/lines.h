@@ -24,6 +24,7 @@ struct lines {
 	size_t max;		/* longest line accepted, without its newline */
 	int strip_cr;		/* drop one '\r' before the '\n' */
 	int eof;
+	int partial;		/* the line last returned had no newline: input ended */
 	char *rbuf;		/* read buffer: bytes [rpos, rlen) not consumed yet */
 	size_t rpos, rlen, rcap;
 	struct buf line;	/* the line being assembled / returned */

@@ -249,6 +249,21 @@ print("{\"id\":\"%s\",\"v\":0}" % uuid.UUID(int=0))' >"$T/in"
 	[ "$(( $(count ack) + $(wc -l <"$T/rej") + 1 ))" = 7 ]
 }
 
+@test "input ending inside a broken line: not stored, rejected or acked; exit 1" {
+	pq -c "CREATE TABLE cut (id int)"
+	# The writer was killed mid-line: no newline, not a whole object.
+	printf '%s\n%s' '{"id":1}' '{"id":2,"na' >"$T/in"
+	run -1 --separate-stderr wm-pg-copy -t cut --ack "$T/ack" --reject "$T/rej" <"$T/in"
+	[[ $stderr == *"<stdin>:2: input ended inside a line"* ]]
+	[ "$(count cut)" = 1 ]
+	[ ! -s "$T/rej" ]
+	[ "$(tail -n 1 "$T/ack")" = 1 ]
+	# A whole object without its newline is an ordinary last line.
+	printf '%s\n%s' '{"id":3}' '{"id":4}' | wm-pg-copy -t cut --ack "$T/ack2"
+	[ "$(count cut)" = 3 ]
+	[ "$(tail -n 1 "$T/ack2")" = 2 ]
+}
+
 @test "--ack on a FIFO is read by the stage upstream" {
 	pq -c "CREATE TABLE ackf (id int)"
 	mkfifo "$T/ackfifo"
