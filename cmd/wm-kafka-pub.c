@@ -547,7 +547,6 @@ main(int argc, char **argv)
 	struct kbatch b = KBATCH_INIT;
 	rd_kafka_conf_t *conf;
 	rd_kafka_topic_conf_t *tconf;
-	struct sigaction sa;
 	char errstr[512], partitioner[64];
 	size_t i;
 	int status = 0, rc = 0;
@@ -581,10 +580,7 @@ main(int argc, char **argv)
 		p.failname = o.failed;
 	}
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = onsignal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	catch_stop_signals(onsignal);
 	ignore_sigpipe();
 	if (!o.quiet)
 		progress_init(&p.prog);

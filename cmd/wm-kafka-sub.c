@@ -727,7 +727,6 @@ main(int argc, char **argv)
 	struct sub s = { 0 };
 	rd_kafka_conf_t *conf;
 	rd_kafka_message_t **msgs;
-	struct sigaction sa;
 	char errstr[512];
 	long v;
 	int c, status;
@@ -834,11 +833,7 @@ main(int argc, char **argv)
 	}
 
 	ignore_sigpipe();
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = onsignal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	catch_stop_signals(onsignal);
 
 	s.rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
 	if (s.rk == NULL)

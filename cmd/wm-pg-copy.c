@@ -377,7 +377,6 @@ main(int argc, char **argv)
 {
 	struct options o;
 	struct state st;
-	struct sigaction sa;
 	char *line;
 	size_t len;
 	int r;
@@ -385,11 +384,7 @@ main(int argc, char **argv)
 	setprogname(argv[0]);
 	parse_options(argc, argv, &o);
 	ignore_sigpipe();
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = onsignal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	catch_stop_signals(onsignal);
 	setup(&st, &o);
 
 	while (!stop) {

@@ -388,7 +388,6 @@ main(int argc, char **argv)
 	struct prober *p;
 	struct site *sites = NULL;
 	struct run r;
-	struct sigaction sa;
 	char host[256], err[512];
 	size_t n = 0, nbad = 0;
 	int interrupted;
@@ -410,11 +409,7 @@ main(int argc, char **argv)
 	}
 
 	ignore_sigpipe();
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;	/* no SA_RESTART: a signal ends the wait */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	catch_stop_signals(on_signal);	/* a signal ends the engine's wait */
 
 	memset(&po, 0, sizeof(po));
 	po.concurrency = o.concurrency;

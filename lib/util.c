@@ -161,3 +161,15 @@ ignore_sigpipe(void)
 {
 	signal(SIGPIPE, SIG_IGN);
 }
+
+void
+catch_stop_signals(void (*handler)(int))
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = handler;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}

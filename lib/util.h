@@ -31,5 +31,10 @@ int parse_seconds(const char *s, double *out);
 
 /* Ignore SIGPIPE so writes return EPIPE and the program can exit cleanly. */
 void ignore_sigpipe(void);
+/*
+ * Call handler on SIGINT and SIGTERM. No SA_RESTART: a blocking call the
+ * signal lands in returns EINTR, so the main loop sees the flag at once.
+ */
+void catch_stop_signals(void (*handler)(int));
 
 #endif
