@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "schedule.h"
+#include "shard.h"
 #include "util.h"
 
 #define MIN_INTERVAL 1000	/* us */
@@ -99,18 +100,6 @@ delete_at(struct sched *s, size_t i)
 		sift_down(s, i);
 }
 
-/* splitmix64's finalizer: spreads hashes whose low bits pick the shard. */
-static uint64_t
-mix(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	x ^= x >> 31;
-	return x;
-}
-
 void
 sched_add(struct sched *s, struct sched_item *it, uint64_t hash,
     int64_t interval, int64_t now)
@@ -121,7 +110,8 @@ sched_add(struct sched *s, struct sched_item *it, uint64_t hash,
 		interval = MIN_INTERVAL;
 	it->interval = interval;
 	it->inflight = 0;
-	due = s->epoch + (int64_t)(mix(hash) % (uint64_t)interval);
+	/* Mixed again: the url hash's low bits already pick the shard. */
+	due = s->epoch + (int64_t)(hash_mix(hash) % (uint64_t)interval);
 	if (due < now)
 		due += (now - due + interval - 1) / interval * interval;
 	it->due = due;

@@ -15,6 +15,8 @@
  * never changes between versions: shards stay put across upgrades.
  */
 uint64_t shard_hash(const char *s, size_t n);
+/* splitmix64's finalizer: a bijection that spreads the bits of x. */
+uint64_t hash_mix(uint64_t x);
 /* Parse "K/N" with 1 <= K <= N. Returns 0, or -1 with errstr set. */
 int shard_parse(const char *text, unsigned long *k, unsigned long *n,
     char *errstr, size_t errsize);
