@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *progname = "webmon";
 
@@ -21,17 +22,44 @@ setprogname(const char *argv0)
 	progname = slash ? slash + 1 : argv0;
 }
 
+/*
+ * One write(2) per message: the programs of a pipeline share one stderr
+ * (a terminal, a log file, the journal), and a message written in pieces
+ * can be cut in two by another program's line.
+ */
 static void
 vmsg(const char *fmt, va_list ap)
 {
 	int saved = errno;
-	size_t len = strlen(fmt);
+	size_t len = strlen(fmt), n = 0;
+	char line[4096];
+	int r;
 
-	fprintf(stderr, "%s: ", progname);
-	vfprintf(stderr, fmt, ap);
-	if (len > 0 && fmt[len - 1] == ':')
-		fprintf(stderr, " %s", strerror(saved));
-	fputc('\n', stderr);
+	r = snprintf(line, sizeof(line), "%s: ", progname);
+	n = r < 0 ? 0 : (size_t)r;
+	if (n < sizeof(line)) {
+		r = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+		n += r < 0 ? 0 : (size_t)r;
+	}
+	if (n < sizeof(line) && len > 0 && fmt[len - 1] == ':') {
+		r = snprintf(line + n, sizeof(line) - n, " %s", strerror(saved));
+		n += r < 0 ? 0 : (size_t)r;
+	}
+	if (n > sizeof(line) - 2)
+		n = sizeof(line) - 2;	/* cut an overlong message, keep the newline */
+	line[n++] = '\n';
+	fflush(stderr);		/* anything stdio still holds goes first */
+	while (n > 0) {
+		ssize_t w = write(STDERR_FILENO, line, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		memmove(line, line + w, n - (size_t)w);
+		n -= (size_t)w;
+	}
+	errno = saved;
 }
 
 void
