@@ -1,12 +1,21 @@
 # webmon: a website availability monitor built from small Unix filters.
+#
+# Flags of outside libraries come from pkg-config when a recipe runs (the
+# backquoted variables below), never when make reads this file: on a fresh
+# machine `make demo` and `make check` install the packages first (deps),
+# and a value taken at parse time would be empty.
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/webmon
+DOCDIR ?= $(PREFIX)/share/doc/webmon
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 PKG_CONFIG ?= pkg-config
 CC ?= cc
+AR ?= ar
 
-VERSION = 0.1.0
+VERSION = 0.2.0
 WARN = -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
        -Wwrite-strings -Wpointer-arith -Wformat=2 -Wno-unused-parameter
 OPT = -O2 -g
@@ -19,65 +28,78 @@ ifeq ($(WERROR),1)
 WARN += -Werror
 endif
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DWEBMON_VERSION='"$(VERSION)"' -Ilib \
-             $(WARN) $(OPT) $(CFLAGS)
+             $(CPPFLAGS) $(WARN) $(OPT) $(CFLAGS)
 ALL_LDFLAGS = $(LDSAN) $(LDFLAGS)
 
-CURL_CFLAGS   != $(PKG_CONFIG) --cflags libcurl libpcre2-8 jansson
-CURL_LIBS     != $(PKG_CONFIG) --libs libcurl libpcre2-8 jansson
-KAFKA_CFLAGS  != $(PKG_CONFIG) --cflags rdkafka jansson
-KAFKA_LIBS    != $(PKG_CONFIG) --libs rdkafka jansson
-PQ_CFLAGS     != $(PKG_CONFIG) --cflags libpq jansson
-PQ_LIBS       != $(PKG_CONFIG) --libs libpq jansson
-MHD_CFLAGS    != $(PKG_CONFIG) --cflags libmicrohttpd zlib libbrotlienc
-MHD_LIBS      != $(PKG_CONFIG) --libs libmicrohttpd zlib libbrotlienc
+# Outside libraries by family, resolved by the shell of each recipe.
+pc = `$(PKG_CONFIG) --$(1) $(2)`
+PROBE_PKGS = libcurl libpcre2-8 jansson
+KAFKA_PKGS = rdkafka
+PG_PKGS    = libpq
+HTTPD_PKGS = libmicrohttpd zlib libbrotlienc
 
+# A change of compiler or flags rebuilds everything (git's GIT-CFLAGS stamp):
+# the stamp is rewritten while make reads this file, so `make -n` sees it too.
+BUILD_FLAGS := $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)
+ifneq ($(BUILD_FLAGS),$(file <.build-flags))
+$(file >.build-flags,$(BUILD_FLAGS))
+endif
+.build-flags: ;
+
+# Each lib/ folder is one archive; a new .c file needs no edit here.
+LIBWM      = lib/libwm.a
+LIBPROBE   = lib/probe/libwmprobe.a
+LIBKAFKA   = lib/kafka/libwmkafka.a
+LIBPG      = lib/pg/libwmpg.a
+lib_objs   = $(patsubst %.c,%.o,$(wildcard $(1)/*.c))
+ARCHIVES   = $(LIBWM) $(LIBPROBE) $(LIBKAFKA) $(LIBPG)
+
+$(LIBWM): $(call lib_objs,lib)
+$(LIBPROBE): $(call lib_objs,lib/probe)
+$(LIBKAFKA): $(call lib_objs,lib/kafka)
+$(LIBPG): $(call lib_objs,lib/pg)
+$(ARCHIVES):
+	rm -f $@ && $(AR) rcs $@ $^
+
+# Objects of a folder get that folder's library include paths.
+lib/probe/%.o cmd/wm-probe.o: FAMILY_PKGS = $(PROBE_PKGS)
+lib/kafka/%.o cmd/wm-kafka-%.o tests/fixtures/wm-mock-kafka.o: FAMILY_PKGS = $(KAFKA_PKGS)
+lib/pg/%.o cmd/wm-pg-copy.o: FAMILY_PKGS = $(PG_PKGS)
+tests/fixtures/wm-httpd.o: FAMILY_PKGS = $(HTTPD_PKGS)
+
+%.o: %.c .build-flags
+	$(CC) $(ALL_CFLAGS) $(if $(FAMILY_PKGS),$(call pc,cflags,$(FAMILY_PKGS))) \
+	    -MMD -MP -c -o $@ $<
+
+-include $(wildcard cmd/*.d lib/*.d lib/*/*.d tests/fixtures/*.d tests/unit/*.d)
+
+# Programs: each links only the archives and outside libraries it uses.
 PROGS = wm-probe wm-kafka-pub wm-kafka-sub wm-pg-copy
 FIXTURES = tests/fixtures/wm-httpd tests/fixtures/wm-mock-kafka
 
-# Objects shared by every program.
-COMMON = lib/util.o lib/buf.o lib/utf8.o lib/jsonw.o lib/lines.o lib/timeutil.o \
-         lib/progress.o
+wm-probe: cmd/wm-probe.o $(LIBPROBE) $(LIBWM)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc,libs,$(PROBE_PKGS)) -lm
+wm-kafka-pub wm-kafka-sub: wm-kafka-%: cmd/wm-kafka-%.o $(LIBKAFKA) $(LIBWM)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc,libs,$(KAFKA_PKGS)) -lm
+wm-pg-copy: cmd/wm-pg-copy.o $(LIBPG) $(LIBWM)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc,libs,$(PG_PKGS)) -lm
+tests/fixtures/wm-httpd: tests/fixtures/wm-httpd.o $(LIBWM)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc,libs,$(HTTPD_PKGS))
+tests/fixtures/wm-mock-kafka: tests/fixtures/wm-mock-kafka.o $(LIBWM)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc,libs,$(KAFKA_PKGS))
 
-# Per-program objects: each program links only what it uses.
-PROBE_OBJS = cmd/wm-probe.o $(COMMON) lib/uuid7.o lib/sites.o lib/statusset.o \
-             lib/match.o lib/shard.o lib/probe.o lib/result.o lib/schedule.o \
-             lib/watch.o
-KPUB_OBJS  = cmd/wm-kafka-pub.o $(COMMON) lib/kconf.o lib/jsonkey.o lib/kpart.o \
-             lib/korigin.o lib/kbatch.o lib/kkey.o
-KSUB_OBJS  = cmd/wm-kafka-sub.o $(COMMON) lib/kconf.o lib/ackreader.o lib/offtrack.o \
-             lib/kenvelope.o lib/koffset.o
-PGCOPY_OBJS = cmd/wm-pg-copy.o $(COMMON) lib/pgsink.o lib/copyrow.o
-HTTPD_OBJS = tests/fixtures/wm-httpd.o lib/util.o lib/buf.o lib/utf8.o lib/jsonw.o \
-             lib/timeutil.o
-MOCKK_OBJS = tests/fixtures/wm-mock-kafka.o lib/util.o
+all: $(PROGS)
+fixtures: $(FIXTURES)
 
-all: $(PROGS) $(FIXTURES)
-
-wm-probe: $(PROBE_OBJS)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(PROBE_OBJS) $(CURL_LIBS) -lm
-wm-kafka-pub: $(KPUB_OBJS)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(KPUB_OBJS) $(KAFKA_LIBS) -lm
-wm-kafka-sub: $(KSUB_OBJS)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(KSUB_OBJS) $(KAFKA_LIBS) -lm
-wm-pg-copy: $(PGCOPY_OBJS)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(PGCOPY_OBJS) $(PQ_LIBS) -lm
-tests/fixtures/wm-httpd: $(HTTPD_OBJS)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(HTTPD_OBJS) $(MHD_LIBS)
-tests/fixtures/wm-mock-kafka: $(MOCKK_OBJS)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(MOCKK_OBJS) $(KAFKA_LIBS)
-
-# Every object gets every library's include path: cheap, and keeps rules simple.
-DEP_CFLAGS = $(CURL_CFLAGS) $(KAFKA_CFLAGS) $(PQ_CFLAGS) $(MHD_CFLAGS)
-.c.o:
-	$(CC) $(ALL_CFLAGS) $(DEP_CFLAGS) -MMD -MP -c -o $@ $<
-
--include $(wildcard cmd/*.d lib/*.d tests/fixtures/*.d)
-
-check: deps all
+# check and demo install what is missing first, then build: the recipe runs
+# its lines in order, so nothing compiles before deps ends, also under -j.
+check: deps
+	$(MAKE) all fixtures
 	PATH="$$(pwd):$$(pwd)/tests/fixtures:$$PATH" bats $(BATSFLAGS) tests
 
 # The whole pipeline for about 20 seconds on embedded parts, then a summary.
-demo: deps all
+demo: deps
+	$(MAKE) all fixtures
 	./examples/demo.sh
 
 lint:
@@ -99,15 +121,18 @@ FUZZ_TARGETS = sites statusset copyrow jsonquote lines
 FUZZ_BINS = $(FUZZ_TARGETS:%=tests/fuzz/fuzz-%)
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -std=c11 -D_GNU_SOURCE -Ilib
-FUZZ_LIB_sites = lib/sites.c lib/statusset.c lib/match.c lib/shard.c \
-	lib/lines.c lib/util.c lib/buf.c lib/utf8.c
-FUZZ_LIB_statusset = lib/statusset.c lib/util.c
-FUZZ_LIB_copyrow = lib/copyrow.c lib/util.c lib/buf.c lib/utf8.c
-FUZZ_LIB_jsonquote = lib/jsonw.c lib/util.c lib/buf.c lib/utf8.c
-FUZZ_LIB_lines = lib/lines.c lib/util.c lib/buf.c
-$(FUZZ_BINS): tests/fuzz/fuzz-%: tests/fuzz/fuzz-%.c $(wildcard lib/*.c lib/*.h)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $(CURL_CFLAGS) -o $@ $< $(FUZZ_LIB_$*) \
-	    $(CURL_LIBS) -lm
+CORE_SRC = lib/lines.c lib/util.c lib/buf.c lib/utf8.c
+FUZZ_LIB_sites = lib/probe/sites.c lib/probe/statusset.c lib/probe/match.c \
+	lib/probe/shard.c $(CORE_SRC)
+FUZZ_PKGS_sites = libpcre2-8 jansson
+FUZZ_LIB_statusset = lib/probe/statusset.c lib/util.c
+FUZZ_LIB_copyrow = lib/pg/copyrow.c $(CORE_SRC)
+FUZZ_LIB_jsonquote = lib/jsonw.c $(CORE_SRC)
+FUZZ_LIB_lines = $(CORE_SRC)
+$(FUZZ_BINS): tests/fuzz/fuzz-%: tests/fuzz/fuzz-%.c $(wildcard lib/*.[ch] lib/*/*.[ch])
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(if $(FUZZ_PKGS_$*),$(call pc,cflags,$(FUZZ_PKGS_$*))) \
+	    -o $@ $< $(FUZZ_LIB_$*) \
+	    $(if $(FUZZ_PKGS_$*),$(call pc,libs,$(FUZZ_PKGS_$*))) -lm
 fuzz: $(FUZZ_BINS)
 	@tmp=$$(mktemp -d) || exit 1; trap 'rm -rf "$$tmp"' EXIT; \
 	mkdir -p tests/fuzz/artifacts; \
@@ -120,7 +145,6 @@ fuzz: $(FUZZ_BINS)
 	    $$dict $(FUZZ_FLAGS) "$$tmp/$$t" || { \
 	    echo "fuzz: $$t failed; input in tests/fuzz/artifacts/"; exit 1; }; \
 	done
-.PHONY: fuzz
 
 # Debian packages needed to build, test and benchmark; installs only what is
 # missing, so it is safe to run again.
@@ -142,8 +166,8 @@ deps:
 	else echo "deps: all present"; fi
 
 clean:
-	rm -f $(PROGS) $(FIXTURES) cmd/*.o lib/*.o tests/fixtures/*.o \
-	      cmd/*.d lib/*.d tests/fixtures/*.d
+	rm -f $(PROGS) $(FIXTURES) $(ARCHIVES) .build-flags
+	find cmd lib tests -name '*.[od]' -delete
 	rm -f $(FUZZ_BINS)
 
-.PHONY: all check demo lint install deps clean
+.PHONY: all fixtures check demo lint install deps clean fuzz

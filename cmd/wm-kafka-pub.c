@@ -17,11 +17,11 @@
 #include <librdkafka/rdkafka.h>
 
 #include "buf.h"
-#include "kbatch.h"
-#include "kconf.h"
-#include "kkey.h"
-#include "korigin.h"
-#include "kpart.h"
+#include "kafka/kbatch.h"
+#include "kafka/kconf.h"
+#include "kafka/kkey.h"
+#include "kafka/korigin.h"
+#include "kafka/kpart.h"
 #include "lines.h"
 #include "progress.h"
 #include "timeutil.h"

@@ -19,10 +19,10 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "copyrow.h"
+#include "pg/copyrow.h"
 #include "jsonw.h"
 #include "lines.h"
-#include "pgsink.h"
+#include "pg/pgsink.h"
 #include "progress.h"
 #include "timeutil.h"
 #include "util.h"

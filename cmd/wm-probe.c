@@ -13,13 +13,13 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "probe.h"
+#include "probe/probe.h"
 #include "progress.h"
-#include "shard.h"
-#include "sites.h"
+#include "probe/shard.h"
+#include "probe/sites.h"
 #include "timeutil.h"
 #include "util.h"
-#include "watch.h"
+#include "probe/watch.h"
 
 struct options {
 	long concurrency;		/* -c */

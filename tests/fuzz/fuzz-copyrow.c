@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "buf.h"
-#include "copyrow.h"
+#include "pg/copyrow.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sites.h"
+#include "probe/sites.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "statusset.h"
+#include "probe/statusset.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
