@@ -152,7 +152,7 @@ DEB_PKGS = build-essential pkg-config libcurl4-openssl-dev libpcre2-dev \
 	librdkafka-dev libjansson-dev libpq-dev libmicrohttpd-dev zlib1g-dev \
 	libbrotli-dev openssl bats jq kcat curl nginx postgresql \
 	postgresql-15-partman mandoc python3 python3-psycopg2 procps \
-	psmisc valgrind clang libclang-rt-14-dev iproute2 time
+	psmisc valgrind clang libclang-rt-14-dev iproute2 time systemd
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
