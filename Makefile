@@ -105,11 +105,27 @@ demo: deps
 lint:
 	mandoc -Tlint -Wwarning man/*.1 man/*.7
 
+# Programs and manual pages; the schema and migrations under
+# $(DATADIR)/sql; examples under $(DOCDIR)/examples; units in SYSTEMDUNITDIR.
 install: $(PROGS)
-	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
+	    $(DESTDIR)$(DATADIR)/sql $(DESTDIR)$(DOCDIR)/examples \
+	    $(DESTDIR)$(SYSTEMDUNITDIR)
 	install -m0755 $(PROGS) $(DESTDIR)$(BINDIR)
 	install -m0644 man/*.1 $(DESTDIR)$(MANDIR)/man1
 	install -m0644 man/*.7 $(DESTDIR)$(MANDIR)/man7
+	install -m0644 sql/*.sql $(DESTDIR)$(DATADIR)/sql
+	cp -R examples/. $(DESTDIR)$(DOCDIR)/examples
+	install -m0644 examples/systemd/*.service $(wildcard examples/systemd/*.timer) \
+	    $(DESTDIR)$(SYSTEMDUNITDIR)
+
+uninstall:
+	rm -f $(PROGS:%=$(DESTDIR)$(BINDIR)/%)
+	for f in man/*.1; do rm -f $(DESTDIR)$(MANDIR)/man1/$${f#man/}; done
+	for f in man/*.7; do rm -f $(DESTDIR)$(MANDIR)/man7/$${f#man/}; done
+	for f in examples/systemd/*.service examples/systemd/*.timer; do \
+	  rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/$${f#examples/systemd/}; done
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
 
 # libFuzzer targets (clang): `make fuzz` builds each under ASan+UBSan and runs
 # it FUZZ_TIME seconds on a throwaway copy of its seed corpus in
@@ -170,4 +186,4 @@ clean:
 	find cmd lib tests -name '*.[od]' -delete
 	rm -f $(FUZZ_BINS)
 
-.PHONY: all fixtures check demo lint install deps clean fuzz
+.PHONY: all fixtures check demo lint install uninstall deps clean fuzz
