@@ -117,17 +117,21 @@ install: $(PROGS)
 # tests/fuzz/artifacts/.
 FUZZ_TIME ?= 60
 FUZZ_CC ?= clang
-FUZZ_TARGETS = sites statusset copyrow jsonquote lines
+FUZZ_TARGETS = sites statusset copyrow jsonr jsonquote lines
 FUZZ_BINS = $(FUZZ_TARGETS:%=tests/fuzz/fuzz-%)
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -std=c11 -D_GNU_SOURCE -Ilib
 CORE_SRC = lib/lines.c lib/util.c lib/buf.c lib/utf8.c
 FUZZ_LIB_sites = lib/probe/sites.c lib/probe/statusset.c lib/probe/match.c \
 	lib/probe/shard.c $(CORE_SRC)
-FUZZ_PKGS_sites = libpcre2-8 jansson
+FUZZ_PKGS_sites = libcurl libpcre2-8 jansson
 FUZZ_LIB_statusset = lib/probe/statusset.c lib/util.c
-FUZZ_LIB_copyrow = lib/pg/copyrow.c $(CORE_SRC)
+FUZZ_LIB_copyrow = lib/pg/copyrow.c lib/jsonr.c $(CORE_SRC)
+FUZZ_PKGS_copyrow = jansson
+FUZZ_LIB_jsonr = lib/jsonr.c $(CORE_SRC)
+FUZZ_PKGS_jsonr = jansson
 FUZZ_LIB_jsonquote = lib/jsonw.c $(CORE_SRC)
+FUZZ_PKGS_jsonquote = jansson
 FUZZ_LIB_lines = $(CORE_SRC)
 $(FUZZ_BINS): tests/fuzz/fuzz-%: tests/fuzz/fuzz-%.c $(wildcard lib/*.[ch] lib/*/*.[ch])
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(if $(FUZZ_PKGS_$*),$(call pc,cflags,$(FUZZ_PKGS_$*))) \
