@@ -182,6 +182,22 @@ scan_word(struct jsonr *r, const char *w, size_t n)
 	return 0;
 }
 
+/* A member name and its ':', up to the value. */
+static int
+member_name(struct jsonr *r, struct jsonr_val *name)
+{
+	if (r->p >= r->end || *r->p != '"')
+		return fail(r, r->p, "expected a member name");
+	if (scan_string(r, name) < 0)
+		return -1;
+	skip_ws(r);
+	if (r->p >= r->end || *r->p != ':')
+		return fail(r, r->p, "expected ':'");
+	r->p++;
+	skip_ws(r);
+	return 0;
+}
+
 static int
 open_nest(struct jsonr *r)
 {
@@ -224,17 +240,8 @@ scan_value(struct jsonr *r, struct jsonr_val *v)
 	if (r->p < r->end && *r->p == close)
 		goto closed;
 	for (;;) {
-		if (kind == JSONR_OBJECT) {
-			if (r->p >= r->end || *r->p != '"')
-				return fail(r, r->p, "expected a member name");
-			if (scan_string(r, v) < 0)
-				return -1;
-			skip_ws(r);
-			if (r->p >= r->end || *r->p != ':')
-				return fail(r, r->p, "expected ':'");
-			r->p++;
-			skip_ws(r);
-		}
+		if (kind == JSONR_OBJECT && member_name(r, v) < 0)
+			return -1;
 		if (scan_value(r, v) < 0)
 			return -1;
 		skip_ws(r);
@@ -298,16 +305,7 @@ jsonr_member(struct jsonr *r, struct jsonr_val *name)
 		skip_ws(r);
 	}
 	r->first = 0;
-	if (r->p >= r->end || *r->p != '"')
-		return fail(r, r->p, "expected a member name");
-	if (scan_string(r, name) < 0)
-		return -1;
-	skip_ws(r);
-	if (r->p >= r->end || *r->p != ':')
-		return fail(r, r->p, "expected ':'");
-	r->p++;
-	skip_ws(r);
-	return 1;
+	return member_name(r, name) < 0 ? -1 : 1;
 }
 
 int
