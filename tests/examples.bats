@@ -116,7 +116,8 @@ kafka_count() {
 	unit_credentials "$unit"
 	start=$(unit_values "$unit" ExecStart)
 	stop=$(unit_values "$unit" ExecStop)
-	[ -n "$start" ] && [ -n "$stop" ]
+	[ -n "$start" ]
+	[ -n "$stop" ]
 	run_unit_cmd "$W/probe.log" "$start"
 	wait_until 30 kafka_ge probe 4 || { cat "$W/probe.log"; false; }
 	# systemd runs ExecStop with $MAINPID set.
@@ -312,7 +313,7 @@ tls_conf_check() {
 		-e "s|/etc/webmon/kafka/service.cert|$CERT_DIR/leaf.pem|" \
 		-e "s|/etc/webmon/kafka/service.key|$CERT_DIR/leaf.key|" \
 		"$EX/kafka-tls.conf" >"$conf"
-	! grep -q /etc/ "$conf"
+	run -1 grep -q /etc/ "$conf"
 	grep -q '^security.protocol=ssl' "$conf"
 	tls_conf_check "$conf"
 	# The SASL variant: the three certificate lines commented out, the
