@@ -93,7 +93,7 @@ fixtures: $(FIXTURES)
 
 # Unit tests of lib/ (tests/unit/test-*.c, git's t/helper style): each is a
 # program printing TAP lines, linked like the programs of its family.
-UNIT_CORE  = tests/unit/test-jsonr
+UNIT_CORE  = tests/unit/test-jsonr tests/unit/test-progress
 UNIT_PROBE = tests/unit/test-statusset tests/unit/test-schedule \
 	     tests/unit/test-reload
 UNIT_KAFKA = tests/unit/test-kbatch tests/unit/test-koffset tests/unit/test-kkey

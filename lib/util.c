@@ -10,9 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 const char *progname = "webmon";
+static const char *usage_text;
+void (*progress_hook)(int fd);
 
 void
 setprogname(const char *argv0)
@@ -22,20 +25,26 @@ setprogname(const char *argv0)
 	progname = slash ? slash + 1 : argv0;
 }
 
+void
+setusage(const char *synopsis)
+{
+	usage_text = synopsis;
+}
+
 /*
  * One write(2) per message: the programs of a pipeline share one stderr
  * (a terminal, a log file, the journal), and a message written in pieces
  * can be cut in two by another program's line.
  */
 static void
-vmsg(const char *fmt, va_list ap)
+vmsg(const char *pre, const char *fmt, va_list ap)
 {
 	int saved = errno;
 	size_t len = strlen(fmt), n = 0;
 	char line[4096];
 	int r;
 
-	r = snprintf(line, sizeof(line), "%s: ", progname);
+	r = snprintf(line, sizeof(line), "%s: %s", progname, pre);
 	n = r < 0 ? 0 : (size_t)r;
 	if (n < sizeof(line)) {
 		r = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
@@ -49,6 +58,8 @@ vmsg(const char *fmt, va_list ap)
 		n = sizeof(line) - 2;	/* cut an overlong message, keep the newline */
 	line[n++] = '\n';
 	fflush(stderr);		/* anything stdio still holds goes first */
+	if (progress_hook)
+		progress_hook(STDERR_FILENO);
 	while (n > 0) {
 		ssize_t w = write(STDERR_FILENO, line, n);
 
@@ -68,7 +79,24 @@ warnmsg(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vmsg(fmt, ap);
+	vmsg("", fmt, ap);
+	va_end(ap);
+}
+
+void
+statsmsg(const char *kind, const char *fmt, ...)
+{
+	char pre[64], ts[32];
+	struct tm tm;
+	time_t t = time(NULL);
+	va_list ap;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(ts, sizeof(ts), "-");
+	snprintf(pre, sizeof(pre), "%s %s: ", ts, kind);
+	va_start(ap, fmt);
+	vmsg(pre, fmt, ap);
 	va_end(ap);
 }
 
@@ -78,7 +106,7 @@ die(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vmsg(fmt, ap);
+	vmsg("", fmt, ap);
 	va_end(ap);
 	exit(1);
 }
@@ -89,9 +117,12 @@ dieusage(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vmsg(fmt, ap);
+	vmsg("", fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "Try '%s --help' for more information.\n", progname);
+	if (usage_text)
+		fputs(usage_text, stderr);
+	else
+		fprintf(stderr, "usage: see %s --help\n", progname);
 	exit(2);
 }
 
@@ -181,6 +212,27 @@ parse_seconds(const char *s, double *out)
 	if (errno || *end != '\0' || !isfinite(v) || v < 0)
 		return -1;
 	*out = v;
+	return 0;
+}
+
+int
+parse_size(const char *s, size_t *out)
+{
+	char num[32];
+	size_t n = s ? strlen(s) : 0, mult = 1;
+	long v;
+
+	if (n == 0 || n >= sizeof(num))
+		return -1;
+	memcpy(num, s, n + 1);
+	switch (num[n - 1]) {
+	case 'k': case 'K': mult = 1024; num[--n] = '\0'; break;
+	case 'm': case 'M': mult = 1024 * 1024; num[--n] = '\0'; break;
+	case 'g': case 'G': mult = 1024 * 1024 * 1024; num[--n] = '\0'; break;
+	}
+	if (parse_long(num, 1, 1L << 40, &v) < 0 || (size_t)v > SIZE_MAX / mult)
+		return -1;
+	*out = (size_t)v * mult;
 	return 0;
 }
 
