@@ -17,6 +17,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "buf.h"
+#include "cli.h"
 #include "kafka/kbatch.h"
 #include "kafka/kconf.h"
 #include "kafka/kkey.h"
@@ -70,15 +71,41 @@ struct pub {
 };
 
 static void
-usage(int code)
+versions(FILE *fp)
 {
-	fprintf(code ? stderr : stdout,
-	    "usage: wm-kafka-pub [-hqVv] [-b brokers] -t topic [-c count] [-F file]\n"
+	fprintf(fp, "librdkafka %s\n", rd_kafka_version_str());
+}
+
+static const struct cli_prog cli = {
+	.name = "wm-kafka-pub",
+	.synopsis =
+	    "usage: wm-kafka-pub [-hPqVv] [-b brokers] -t topic [-c count] [-F file]\n"
 	    "                    [-K delim] [-k key] [-p partition] [-X prop=val]\n"
 	    "                    [-z codec] [--failed file] [--flush-timeout secs]\n"
-	    "                    [--key-field name] [--max-line bytes] [file ...]\n");
-	exit(code);
-}
+	    "                    [--key-field name] [--max-line bytes] [file ...]\n",
+	.options =
+	    "options:\n"
+	    "  -b brokers             bootstrap brokers (default $KAFKA_BROKERS)\n"
+	    "  -t topic               the topic\n"
+	    "  -c count               stop after reading count lines\n"
+	    "  -F file                librdkafka properties, prop=val lines\n"
+	    "  -X prop=val            a librdkafka property (-X list shows them)\n"
+	    "  -z codec               compression: none, gzip, snappy, lz4, zstd\n"
+	    "  -K delim               key is the text before delim on each line\n"
+	    "  -k key                 the key of every message\n"
+	    "      --key-field name   key from this member (default url; \"\": none)\n"
+	    "  -p partition           send every line to partition (-1: partitioner)\n"
+	    "  -P                     produce (kcat's flag; the only mode)\n"
+	    "      --failed file      append undelivered lines to file ('-': stdout)\n"
+	    "      --flush-timeout secs  wait after a signal for deliveries (10)\n"
+	    "      --max-line bytes   longest line read (default 16 MiB)\n"
+	    "  -q, --quiet            no progress, undelivered lines not described\n"
+	    "  -v, --verbose          stats lines every 10 s and at the end;\n"
+	    "                         -vv adds librdkafka's log\n"
+	    "  -h, --help             show this help\n"
+	    "  -V, --version          show the version and librdkafka's\n",
+	.versions = versions,
+};
 
 static void
 onsignal(int sig)
@@ -113,6 +140,7 @@ fail_line(struct pub *p, const struct korigin *o, const char *key,
 			warnmsg("further undelivered lines are not described");
 		p->described++;
 	}
+	progress_before(fileno(p->failfp));
 	if (o->delim) {
 		put_failed(p, key, keylen);
 		put_failed(p, p->opt->keydelim, strlen(p->opt->keydelim));
@@ -176,15 +204,15 @@ on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 }
 
 static void
-stats(struct pub *p, const char *when)
+stats(struct pub *p, const char *kind)
 {
 	double secs = (mono_ms() - p->start_ms) / 1000.0;
 
-	progress_clear(&p->prog);
-	warnmsg("%s%lu read, %lu delivered, %lu failed, %lu in flight, "
-	    "%lu without key, %.1f s, %.0f lines/s", when, p->read,
-	    p->delivered, p->failed, p->inflight, p->unkeyed, secs,
-	    secs > 0 ? p->delivered / secs : 0.0);
+	statsmsg(kind, "read=%lu delivered=%lu failed=%lu inflight=%lu "
+	    "unkeyed=%lu seconds=%.1f lines/s=%.0f%s", p->read, p->delivered,
+	    p->failed, p->inflight, p->unkeyed, secs,
+	    secs > 0 ? p->delivered / secs : 0.0,
+	    strcmp(kind, "total") == 0 && stop ? " interrupted=1" : "");
 }
 
 /* Serve delivery reports; print periodic stats and the progress line. */
@@ -196,7 +224,7 @@ service(struct pub *p, int timeout_ms)
 		return;
 	if (p->opt->verbose && mono_ms() - p->last_stats_ms >= STATS_EVERY_MS) {
 		p->last_stats_ms = mono_ms();
-		stats(p, "");
+		stats(p, "stats");
 	}
 	progress_update(&p->prog, "%lu read, %lu delivered, %lu failed, "
 	    "%lu in flight", p->read, p->delivered, p->failed, p->inflight);
@@ -442,15 +470,14 @@ parse_args(int argc, char **argv, struct options *o)
 	long v;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "b:c:F:hK:k:Pp:qt:VvX:z:",
-	    longopts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, "b:c:F:hK:k:Pp:qt:VvX:z:",
+	    longopts)) != -1) {
 		switch (ch) {
 		case 'b':
 			o->brokers = optarg;
 			break;
 		case 'c':
-			if (parse_long(optarg, 1, 1L << 62, &o->count) < 0)
-				dieusage("bad -c count '%s'", optarg);
+			o->count = cli_long(optarg, 1, 1L << 62);
 			break;
 		case 'F':
 			o->confargs = xreallocarray(o->confargs, o->nconfargs + 1,
@@ -458,8 +485,7 @@ parse_args(int argc, char **argv, struct options *o)
 			o->confargs[o->nconfargs++] = kconf_tag('F', optarg);
 			break;
 		case 'h':
-			usage(0);
-			break;
+			cli_help();
 		case 'K':
 			if (*optarg == '\0')
 				dieusage("-K needs a delimiter");
@@ -471,8 +497,7 @@ parse_args(int argc, char **argv, struct options *o)
 		case 'P':
 			break;	/* kcat's produce mode: the only mode here */
 		case 'p':
-			if (parse_long(optarg, -1, INT32_MAX, &v) < 0)
-				dieusage("bad -p partition '%s'", optarg);
+			v = cli_long(optarg, -1, INT32_MAX);
 			o->partition = v < 0 ? RD_KAFKA_PARTITION_UA : (int32_t)v;
 			break;
 		case 'q':
@@ -482,9 +507,7 @@ parse_args(int argc, char **argv, struct options *o)
 			o->topic = optarg;
 			break;
 		case 'V':
-			printf("wm-kafka-pub webmon-%s (librdkafka %s)\n",
-			    WEBMON_VERSION, rd_kafka_version_str());
-			exit(0);
+			cli_version();
 		case 'v':
 			o->verbose++;
 			break;
@@ -508,18 +531,14 @@ parse_args(int argc, char **argv, struct options *o)
 			o->failed = optarg;
 			break;
 		case OPT_FLUSH:
-			if (parse_seconds(optarg, &o->flush_timeout) < 0)
-				dieusage("bad --flush-timeout '%s'", optarg);
+			o->flush_timeout = cli_seconds(optarg, 0);
 			break;
 		case OPT_KEYFIELD:
 			o->keyfield = optarg;
 			break;
 		case OPT_MAXLINE:
-			if (parse_long(optarg, 1, 1L << 40, &o->max_line) < 0)
-				dieusage("bad --max-line '%s'", optarg);
+			o->max_line = cli_long(optarg, 1, 1L << 40);
 			break;
-		default:
-			usage(2);
 		}
 	}
 	if (o->topic == NULL || *o->topic == '\0')
@@ -551,7 +570,7 @@ main(int argc, char **argv)
 	size_t i;
 	int status = 0, rc = 0;
 
-	setprogname(argv[0]);
+	cli_init(&cli);
 	parse_args(argc, argv, &o);
 	p.kk.key = o.key;
 	p.kk.delim = o.keydelim;
@@ -625,7 +644,7 @@ main(int argc, char **argv)
 	    p.failfp != stdout && fclose(p.failfp) == EOF))
 		die("write '%s':", p.failname);
 	if (o.verbose || (p.failed && !o.quiet))
-		stats(&p, stop ? "interrupted: " : "");
+		stats(&p, "total");
 	if (p.failed || rc < 0)
 		status = 1;
 

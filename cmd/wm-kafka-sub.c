@@ -20,6 +20,7 @@
 
 #include "ackreader.h"
 #include "buf.h"
+#include "cli.h"
 #include "kafka/kconf.h"
 #include "kafka/kenvelope.h"
 #include "kafka/koffset.h"
@@ -81,28 +82,39 @@ onsignal(int sig)
 }
 
 static void
-usage(FILE *fp)
+versions(FILE *fp)
 {
-	fprintf(fp,
-	    "usage: wm-kafka-sub [-eJqvV] [-b brokers] [-c count] [-F file] [-G group]\n"
+	fprintf(fp, "librdkafka %s\n", rd_kafka_version_str());
+}
+
+static const struct cli_prog cli = {
+	.name = "wm-kafka-sub",
+	.synopsis =
+	    "usage: wm-kafka-sub [-CehJqVv] [-b brokers] [-c count] [-F file] [-G group]\n"
 	    "                    [-o offset] [-X prop=val] [--ack path]\n"
 	    "                    [--drain-timeout secs] [--max-pending lines]\n"
-	    "                    -t topic ... [topic ...]\n"
+	    "                    -t topic ... [topic ...]\n",
+	.options =
+	    "options:\n"
 	    "  -b brokers          bootstrap brokers (default $KAFKA_BROKERS)\n"
 	    "  -t topic            topic to read; may be repeated\n"
 	    "  -G group            consumer group: share partitions, commit offsets\n"
 	    "  -o offset           beginning|end|stored|N|-N|s@ms: where to start\n"
 	    "  -e                  exit at the end of every partition\n"
 	    "  -c count            exit after count messages\n"
+	    "  -C                  consume (kcat's flag; the only mode)\n"
 	    "  -J                  write kcat's JSON envelope instead of the payload\n"
 	    "  -X prop=val         librdkafka property (-X list shows them)\n"
 	    "  -F file             file of prop=val lines\n"
-	    "  -q, -v              quieter, more verbose (stats lines)\n"
-	    "  --ack path          commit only lines the sink acknowledged on path\n"
-	    "  --max-pending n     stop fetching at n unacknowledged lines (100000)\n"
-	    "  --drain-timeout s   wait this long for acks when stopping (10)\n"
-	    "  -h, -V              help, version\n");
-}
+	    "  -q                  quiet: no progress line, no Kafka warnings\n"
+	    "  -v                  verbose: assignments, stats lines every 10 s\n"
+	    "      --ack path      commit only lines the sink acknowledged on path\n"
+	    "      --max-pending n stop fetching at n unacknowledged lines (100000)\n"
+	    "      --drain-timeout s  wait this long for acks when stopping (10)\n"
+	    "  -h, --help          show this help\n"
+	    "  -V, --version       show the version and librdkafka's\n",
+	.versions = versions,
+};
 
 /*
  * Kafka callbacks. The error, commit and rebalance callbacks run on the
@@ -114,7 +126,7 @@ log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *msg)
 	struct sub *s = rd_kafka_opaque(rk);
 
 	if (level <= 4 && !s->o->quiet)
-		fprintf(stderr, "%s: kafka: %s: %s\n", progname, fac, msg);
+		warnmsg("kafka: %s: %s", fac, msg);
 }
 
 static void
@@ -348,6 +360,7 @@ flush_out(struct sub *s)
 {
 	if (s->out.len == 0)
 		return 0;
+	progress_before(STDOUT_FILENO);
 	if (write_all(STDOUT_FILENO, s->out.data, s->out.len) < 0) {
 		if (errno != EPIPE)
 			warnmsg("write <stdout>:");
@@ -520,9 +533,9 @@ stats(struct sub *s, int final)
 
 		if (final)
 			secs = (now - s->start_ms) / 1000;
-		progress_clear(&s->prog);
-		warnmsg("%llu messages (%.0f/s), %" PRIu64 " lines, %llu skipped, "
-		    "%" PRIu64 " acknowledged, %" PRIu64 " pending, %llu commits",
+		statsmsg(final ? "total" : "stats", "messages=%llu messages/s=%.0f "
+		    "lines=%" PRIu64 " skipped=%llu acknowledged=%" PRIu64
+		    " pending=%" PRIu64 " commits=%llu",
 		    s->nmsgs, secs > 0 ? (final ? s->nmsgs :
 		    s->nmsgs - s->statsmsgs) / secs : 0.0, s->ot.written,
 		    s->nskipped + s->nempty, s->ot.acked, s->ackmode ? pending : 0,
@@ -728,16 +741,14 @@ main(int argc, char **argv)
 	rd_kafka_conf_t *conf;
 	rd_kafka_message_t **msgs;
 	char errstr[512];
-	long v;
 	int c, status;
 
-	setprogname(argv[0]);
+	cli_init(&cli);
 	o.max_pending = 100000;
 	o.drain_timeout = 10;
 	o.confargs = xcalloc((size_t)argc, sizeof(*o.confargs));
 	o.topics = xcalloc((size_t)argc, sizeof(*o.topics));
-	while ((c = getopt_long(argc, argv, "b:Cc:eF:G:hJo:qt:vVX:", longopts,
-	    NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "b:Cc:eF:G:hJo:qt:vVX:", longopts)) != -1) {
 		switch (c) {
 		case 'A':
 			o.ack_path = optarg;
@@ -748,13 +759,10 @@ main(int argc, char **argv)
 		case 'C':	/* kcat's consumer mode: the only mode here */
 			break;
 		case 'c':
-			if (parse_long(optarg, 1, LONG_MAX, &v) < 0)
-				dieusage("-c '%s': expected a positive count", optarg);
-			o.count = v;
+			o.count = cli_long(optarg, 1, LONG_MAX);
 			break;
 		case 'D':
-			if (parse_seconds(optarg, &o.drain_timeout) < 0)
-				dieusage("--drain-timeout '%s': expected seconds", optarg);
+			o.drain_timeout = cli_seconds(optarg, 0);
 			break;
 		case 'e':
 			o.exit_eof = 1;
@@ -766,17 +774,13 @@ main(int argc, char **argv)
 			o.group = optarg;
 			break;
 		case 'h':
-			usage(stdout);
 			free_options(&o);
-			return 0;
+			cli_help();
 		case 'J':
 			o.json = 1;
 			break;
 		case 'M':
-			if (parse_long(optarg, 1, LONG_MAX, &v) < 0)
-				dieusage("--max-pending '%s': expected a positive count",
-				    optarg);
-			o.max_pending = v;
+			o.max_pending = cli_long(optarg, 1, LONG_MAX);
 			break;
 		case 'o':
 			if (koffset_parse(&o.off, optarg, errstr, sizeof(errstr)) < 0)
@@ -794,9 +798,8 @@ main(int argc, char **argv)
 			o.quiet = 0;
 			break;
 		case 'V':
-			printf("wm-kafka-sub webmon-%s\n", WEBMON_VERSION);
 			free_options(&o);
-			return 0;
+			cli_version();
 		case 'X':
 			if (strcmp(optarg, "list") == 0 || strcmp(optarg, "help") == 0) {
 				rd_kafka_conf_properties_show(stdout);
@@ -805,9 +808,6 @@ main(int argc, char **argv)
 			}
 			o.confargs[o.nconf++] = kconf_tag('X', optarg);
 			break;
-		default:
-			usage(stderr);
-			return 2;
 		}
 	}
 	/* As in kcat -G, topics may also follow the options. */

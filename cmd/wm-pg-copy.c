@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "cli.h"
 #include "pg/copyrow.h"
 #include "jsonw.h"
 #include "lines.h"
@@ -57,14 +58,23 @@ struct state {
 	double last_stats, next_stats;
 };
 
-_Noreturn static void
-usage(int code)
+static void
+versions(FILE *fp)
 {
-	fprintf(code ? stderr : stdout,
+	int v = PQlibVersion();
+
+	fprintf(fp, "libpq %d.%d\n", v / 10000, v % 10000);
+}
+
+static const struct cli_prog cli = {
+	.name = "wm-pg-copy",
+	.synopsis =
 	    "usage: wm-pg-copy [-hVv] [-d conninfo] [-n rows] [-T ms] -t table\n"
 	    "                  [--ack path] [--columns a,b,...] [--key col[,col...]]\n"
 	    "                  [--max-line bytes] [--reject file] [--stats-interval s]\n"
-	    "                  [--strict]\n"
+	    "                  [--strict]\n",
+	.options =
+	    "options:\n"
 	    "  -t, --table TABLE       target table, [schema.]table in SQL syntax\n"
 	    "  -d, --dbname CONNINFO   connection string or URI (default: PG* variables)\n"
 	    "  -n, --rows N            rows per batch (default 1000)\n"
@@ -79,11 +89,11 @@ usage(int code)
 	    "                          each batch (FIFO or file)\n"
 	    "      --max-line BYTES    longest line accepted (default 1048576)\n"
 	    "  -v, --verbose           a stats line every --stats-interval seconds\n"
-	    "      --stats-interval S  (default 10)\n"
-	    "  -h, --help              this help\n"
-	    "  -V, --version           print the version\n");
-	exit(code);
-}
+	    "      --stats-interval S  seconds between stats lines (default 10)\n"
+	    "  -h, --help              show this help\n"
+	    "  -V, --version           show the version and the libpq version\n",
+	.versions = versions,
+};
 
 static void
 onsignal(int sig)
@@ -120,27 +130,24 @@ parse_options(int argc, char **argv, struct options *o)
 	o->timeout_ms = 1000;
 	o->maxline = 1024 * 1024;
 	o->stats_s = 10;
-	while ((c = getopt_long(argc, argv, "d:hn:T:t:Vv", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "d:hn:T:t:Vv", longopts)) != -1) {
 		switch (c) {
 		case 'd':
 			o->conninfo = optarg;
 			break;
 		case 'h':
-			usage(0);
+			cli_help();
 		case 'n':
-			if (parse_long(optarg, 1, 10000000, &o->rows) < 0)
-				dieusage("-n: expected a number of rows from 1, not '%s'", optarg);
+			o->rows = cli_long(optarg, 1, 10000000);
 			break;
 		case 'T':
-			if (parse_long(optarg, 0, 86400000, &o->timeout_ms) < 0)
-				dieusage("-T: expected milliseconds, not '%s'", optarg);
+			o->timeout_ms = cli_long(optarg, 0, 86400000);
 			break;
 		case 't':
 			o->table = optarg;
 			break;
 		case 'V':
-			printf("wm-pg-copy webmon-%s\n", WEBMON_VERSION);
-			exit(0);
+			cli_version();
 		case 'v':
 			o->verbose = 1;
 			break;
@@ -154,21 +161,17 @@ parse_options(int argc, char **argv, struct options *o)
 			o->key = optarg;
 			break;
 		case O_MAXLINE:
-			if (parse_long(optarg, 2, 1024L * 1024 * 1024, &o->maxline) < 0)
-				dieusage("--max-line: expected a number of bytes, not '%s'", optarg);
+			o->maxline = cli_long(optarg, 2, 1024L * 1024 * 1024);
 			break;
 		case O_REJECT:
 			o->reject = optarg;
 			break;
 		case O_STATS:
-			if (parse_seconds(optarg, &o->stats_s) < 0 || o->stats_s <= 0)
-				dieusage("--stats-interval: expected seconds, not '%s'", optarg);
+			o->stats_s = cli_seconds(optarg, 0.001);
 			break;
 		case O_STRICT:
 			o->strict = 1;
 			break;
-		default:
-			dieusage("unknown option");
 		}
 	}
 	if (optind < argc)
@@ -215,9 +218,8 @@ stats(struct state *st, int final)
 	double now = mono_ms(), secs = (now - st->last_stats) / 1000;
 	unsigned long long n = st->sink.stored - st->last_stored;
 
-	progress_clear(&st->prog);
-	warnmsg("%s%llu rows stored (%.0f rows/s), %llu batches, %llu rejected, "
-	    "%llu duplicates skipped, %llu retries", final ? "done: " : "",
+	statsmsg(final ? "total" : "stats", "stored=%llu rows/s=%.0f "
+	    "batches=%llu rejected=%llu duplicates=%llu retries=%llu",
 	    st->sink.stored, secs > 0 ? (double)n / secs : 0.0, st->sink.batches,
 	    st->rejected, st->sink.duplicates, st->retries);
 	st->last_stats = now;
@@ -381,7 +383,7 @@ main(int argc, char **argv)
 	size_t len;
 	int r;
 
-	setprogname(argv[0]);
+	cli_init(&cli);
 	parse_options(argc, argv, &o);
 	ignore_sigpipe();
 	catch_stop_signals(onsignal);

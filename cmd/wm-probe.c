@@ -13,10 +13,12 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "cli.h"
 #include "probe/probe.h"
 #include "progress.h"
 #include "probe/shard.h"
 #include "probe/sites.h"
+#include "probe/versions.h"
 #include "timeutil.h"
 #include "util.h"
 #include "probe/watch.h"
@@ -48,23 +50,25 @@ struct run {
 	int epipe;
 };
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, stopsig;
 
 static void
 on_signal(int sig)
 {
 	stop = sig;
+	stopsig = sig;
 }
 
-static void
-usage(FILE *f)
-{
-	fprintf(f,
+static const struct cli_prog cli = {
+	.name = "wm-probe",
+	.synopsis =
 "usage: wm-probe [-46hkVv] [-c concurrency] [-i name] [-t timeout]\n"
 "                [-u url] [--cacert file] [--fail] [--max-body bytes]\n"
 "                [--shard K/N] [file | url ...]\n"
 "       wm-probe --watch [--interval secs] [--stats-interval secs]\n"
-"                [options] file ...\n"
+"                [options] [file ...]\n",
+	.options =
+"options:\n"
 "  -c, --concurrency N  probes in flight at once (default 50)\n"
 "  -t, --timeout SECS   default per-site timeout (default 10)\n"
 "  -i, --probe NAME     probe identity in results (default the host name)\n"
@@ -72,39 +76,21 @@ usage(FILE *f)
 "                       starts with http:// or https:// and is not a file\n"
 "      --cacert FILE    verify TLS peers against the CAs in FILE\n"
 "  -k, --insecure       do not verify TLS certificates\n"
-"  -4, -6               use only IPv4 / IPv6\n"
-"      --max-body BYTES largest body accepted (default 4M; k, M suffixes)\n"
+"  -4                   use only IPv4\n"
+"  -6                   use only IPv6\n"
+"      --max-body BYTES largest body accepted (default 4M; k, M, G suffixes)\n"
 "      --shard K/N      probe only shard K (1..N) of N, by url hash\n"
 "      --fail           exit 1 if any probe was not ok\n"
-"  -v, --verbose        print a summary line on stderr at the end\n"
+"  -v, --verbose        a summary line on stderr at the end; with --watch,\n"
+"                       stats lines and reload details\n"
 "      --watch          probe each site every interval until SIGTERM;\n"
 "                       SIGHUP re-reads the files\n"
 "      --interval SECS  default per-site interval (default 60)\n"
 "      --stats-interval SECS  seconds between -v stats lines (default 60)\n"
 "  -h, --help           show this help\n"
-"  -V, --version        show the version\n");
-}
-
-static int
-parse_size(const char *s, size_t *out)
-{
-	char num[32];
-	size_t n = strlen(s), mult = 1;
-	long v;
-
-	if (n == 0 || n >= sizeof(num))
-		return -1;
-	memcpy(num, s, n + 1);
-	switch (num[n - 1]) {
-	case 'k': case 'K': mult = 1024; num[--n] = '\0'; break;
-	case 'm': case 'M': mult = 1024 * 1024; num[--n] = '\0'; break;
-	case 'g': case 'G': mult = 1024 * 1024 * 1024; num[--n] = '\0'; break;
-	}
-	if (parse_long(num, 1, 1L << 40, &v) < 0 || (size_t)v > SIZE_MAX / mult)
-		return -1;
-	*out = (size_t)v * mult;
-	return 0;
-}
+"  -V, --version        show the version and the libraries' versions\n",
+	.versions = probe_versions,
+};
 
 /* An argument is a URL when it looks like one and is no existing file. */
 static int
@@ -142,8 +128,7 @@ parse_options(int argc, char **argv, struct options *o)
 	char err[256];
 	int c, i;
 
-	while ((c = getopt_long(argc, argv, "46c:hi:kt:u:Vv", longopts,
-	    NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "46c:hi:kt:u:Vv", longopts)) != -1) {
 		switch (c) {
 		case '4':
 			o->ipresolve = CURL_IPRESOLVE_V4;
@@ -152,13 +137,10 @@ parse_options(int argc, char **argv, struct options *o)
 			o->ipresolve = CURL_IPRESOLVE_V6;
 			break;
 		case 'c':
-			if (parse_long(optarg, 1, 100000, &o->concurrency) < 0)
-				dieusage("bad concurrency '%s': want 1 to 100000",
-				    optarg);
+			o->concurrency = cli_long(optarg, 1, 100000);
 			break;
 		case 'h':
-			usage(stdout);
-			exit(0);
+			cli_help();
 		case 'i':
 			o->probe_name = optarg;
 			break;
@@ -166,10 +148,7 @@ parse_options(int argc, char **argv, struct options *o)
 			o->insecure = 1;
 			break;
 		case 't':
-			if (parse_seconds(optarg, &o->def.timeout_s) < 0 ||
-			    o->def.timeout_s <= 0)
-				dieusage("bad timeout '%s': want positive seconds",
-				    optarg);
+			o->def.timeout_s = cli_seconds(optarg, 0.001);
 			break;
 		case 'u':
 			o->urls = xreallocarray(o->urls, o->nurls + 1,
@@ -177,8 +156,7 @@ parse_options(int argc, char **argv, struct options *o)
 			o->urls[o->nurls++] = optarg;
 			break;
 		case 'V':
-			printf("wm-probe webmon-%s\n", WEBMON_VERSION);
-			exit(0);
+			cli_version();
 		case 'v':
 			o->verbose = 1;
 			break;
@@ -186,9 +164,7 @@ parse_options(int argc, char **argv, struct options *o)
 			o->cacert = optarg;
 			break;
 		case OPT_MAXBODY:
-			if (parse_size(optarg, &o->max_body) < 0)
-				dieusage("bad max-body '%s': want bytes, e.g. "
-				    "65536 or 4M", optarg);
+			o->max_body = cli_size(optarg, 1, (size_t)1 << 40);
 			break;
 		case OPT_SHARD:
 			if (shard_parse(optarg, &o->shard_k, &o->shard_n, err,
@@ -202,19 +178,11 @@ parse_options(int argc, char **argv, struct options *o)
 			o->watch = 1;
 			break;
 		case OPT_INTERVAL:
-			if (parse_seconds(optarg, &o->def.interval_s) < 0 ||
-			    o->def.interval_s < 0.001)
-				dieusage("bad --interval '%s': want seconds, at "
-				    "least 0.001", optarg);
+			o->def.interval_s = cli_seconds(optarg, 0.001);
 			break;
 		case OPT_STATS:
-			if (parse_seconds(optarg, &o->stats_s) < 0 ||
-			    o->stats_s < 0.001)
-				dieusage("bad --stats-interval '%s': want seconds, "
-				    "at least 0.001", optarg);
+			o->stats_s = cli_seconds(optarg, 0.001);
 			break;
-		default:
-			dieusage("unknown option");
 		}
 	}
 	for (i = optind; i < argc; i++) {
@@ -279,6 +247,12 @@ on_note(const char *msg, void *arg)
 	warnmsg("%s", msg);
 }
 
+static void
+on_stats(const char *kind, const char *msg, void *arg)
+{
+	statsmsg(kind, "%s", msg);
+}
+
 static volatile sig_atomic_t watch_hup, watch_stop;
 
 /* --watch: SIGHUP asks for a reload; SIGTERM/SIGINT drain, a second abandons. */
@@ -326,6 +300,7 @@ watch_main(struct options *o, const struct probe_opts *po)
 	wo.verbose = o->verbose;
 	wo.outfd = STDOUT_FILENO;
 	wo.note = on_note;
+	wo.stats = on_stats;
 	wo.hup = &watch_hup;
 	wo.stop = &watch_stop;
 	if ((p = prober_new(po, err, sizeof(err))) == NULL)
@@ -349,6 +324,7 @@ on_done(void *udata, const char *line, size_t len, int ok, void *arg)
 		r->failed++;
 	if (r->epipe)
 		return;
+	progress_before(STDOUT_FILENO);
 	if (write_all(STDOUT_FILENO, line, len) < 0) {
 		if (errno != EPIPE)
 			die("write <stdout>:");
@@ -419,7 +395,7 @@ main(int argc, char **argv)
 	size_t n = 0, nbad = 0;
 	int interrupted;
 
-	setprogname(argv[0]);
+	cli_init(&cli);
 	memset(&o, 0, sizeof(o));
 	o.concurrency = 50;
 	o.def.timeout_s = 10;
@@ -459,9 +435,12 @@ main(int argc, char **argv)
 	interrupted = probe_all(&o, p, sites, n, &r);
 	progress_clear(&r.prog);
 	prober_free(p);
+	if (interrupted)
+		warnmsg("stopped by %s: %zu of %zu sites not probed",
+		    stopsig == SIGINT ? "SIGINT" : "SIGTERM", n - r.done, n);
 	if (o.verbose)
-		warnmsg("%zu sites, %zu probed, %zu ok, %zu failed, %zu bad "
-		    "lines, %zu not probed, %.3f s", n, r.done,
+		statsmsg("total", "sites=%zu probed=%zu ok=%zu failed=%zu "
+		    "bad_lines=%zu not_probed=%zu seconds=%.3f", n, r.done,
 		    r.done - r.failed, r.failed, nbad, n - r.done,
 		    (mono_ms() - r.t0) / 1000.0);
 	sites_free(sites, n);

@@ -168,7 +168,7 @@ kafka_count() {
 	# The shell dies of the SIGTERM (systemd counts that as a clean stop); the
 	# programs finish their work and exit 0.
 	[ "$STATUS" -eq 0 ] || [ "$STATUS" -eq 143 ] || { cat "$W/sink.log"; flunk "ExecStart exited $STATUS"; }
-	grep -q 'wm-pg-copy: done: 300 rows stored' "$W/sink.log" || { cat "$W/sink.log"; false; }
+	grep -qE 'wm-pg-copy: [-0-9T:]+Z total: stored=300 ' "$W/sink.log" || { cat "$W/sink.log"; false; }
 	! grep -qiE 'error|fatal|not acknowledged' "$W/sink.log" || { cat "$W/sink.log"; false; }
 	[ "$(pq -c 'SELECT count(DISTINCT id) FROM sink_results')" -eq 300 ]
 	[ ! -s "$W/state/rejects.ndjson" ]

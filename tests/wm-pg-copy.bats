@@ -170,7 +170,7 @@ for i in range(50):
     print("{\"id\":\"%s\",\"v\":%d}" % (uuid.UUID(int=i), i))
 print("{\"id\":\"%s\",\"v\":0}" % uuid.UUID(int=0))' >"$T/in"
 	run -0 --separate-stderr wm-pg-copy -t k --key id -n 7 -v <"$T/in"
-	[[ "$stderr" == *"50 rows stored"*"1 duplicates skipped"* ]]
+	[[ "$stderr" =~ wm-pg-copy:\ [-0-9T:]+Z\ total:\ stored=50\ .*\ duplicates=1\  ]]
 	run -0 wm-pg-copy -t k --key id -n 7 <"$T/in"
 	[ "$(count k)" = 50 ]
 	run -0 pq -c "SELECT sum(v) FROM k"

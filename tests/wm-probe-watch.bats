@@ -224,6 +224,37 @@ site() {
 	[ "$(http_stats "/site/$BATS_TEST_NUMBER-gone" | jq .hits)" -eq "$(count "$gone")" ]
 }
 
+@test "watch: a reload says one line without -v" {
+	a=$(site a) b=$(site b)
+	echo "{\"url\":\"$a\",\"interval\":0.2}" >"$SITES"
+	watch_start "$SITES"
+	wait_until 20 at_least 2 "$a"
+	printf '%s\n' "{\"url\":\"$a\",\"interval\":0.2}" \
+		"{\"url\":\"$b\",\"interval\":0.2}" >"$SITES"
+	kill -HUP "$WPID"
+	wait_until 20 at_least 2 "$b"
+	watch_stop
+	[ "$WRC" -eq 0 ]
+	run cat "$ERR"
+	[ "${#lines[@]}" -eq 1 ]
+	[ "$output" = "wm-probe: reload: sites=2 added=1 removed=0 kept=1 changed=0" ]
+}
+
+@test "watch: no sites says so and waits for SIGHUP" {
+	a=$(site a)
+	printf '# nothing yet\n' >"$SITES"
+	watch_start "$SITES"
+	wait_until 20 grep -q 'no sites to probe; waiting for SIGHUP' "$ERR"
+	kill -0 "$WPID"
+	echo "{\"url\":\"$a\",\"interval\":0.2}" >"$SITES"
+	kill -HUP "$WPID"
+	wait_until 20 at_least 2 "$a"
+	watch_stop
+	[ "$WRC" -eq 0 ]
+	[ "$(grep -c . "$ERR")" -eq 2 ]
+	grep -qx 'wm-probe: reload: sites=1 added=1 removed=0 kept=0 changed=0' "$ERR"
+}
+
 @test "watch: a reload with a bad line keeps the old set and names the line" {
 	old=$(site old) new=$(site new)
 	echo "{\"url\":\"$old\",\"interval\":0.2}" >"$SITES"
@@ -318,16 +349,17 @@ site() {
 	printf '%s\n' "{\"url\":\"$(site ok)\",\"interval\":0.1}" \
 		"{\"url\":\"$HTTP_URL/status/500\",\"interval\":0.1}" >"$SITES"
 	watch_start -v --stats-interval 0.3 "$SITES"
-	wait_until 20 lines_ge 3 '^wm-probe: stats: ' "$ERR"
+	ts='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z'
+	wait_until 20 lines_ge 3 ' stats: ' "$ERR"
 	watch_stop
 	[ "$WRC" -eq 0 ]
-	re='^wm-probe: stats: sites=2 probes/s=[0-9]+\.[0-9] inflight=[0-9]+ failures=[0-9]+ late_p50_ms=[0-9]+\.[0-9] late_p99_ms=[0-9]+\.[0-9] skipped=[0-9]+$'
-	run grep -c -v -E "$re" <(grep '^wm-probe: stats: ' "$ERR")
+	re="^wm-probe: $ts stats: sites=2"' probes/s=[0-9]+\.[0-9] inflight=[0-9]+ failures=[0-9]+ late_p50_ms=[0-9]+\.[0-9] late_p99_ms=[0-9]+\.[0-9] skipped=[0-9]+$'
+	run grep -c -v -E "$re" <(grep ' stats: ' "$ERR")
 	[ "$output" -eq 0 ]
 	# The failing site shows up in the failures.
 	run grep -E 'failures=[1-9]' "$ERR"
 	[ "$status" -eq 0 ]
-	run grep -E '^wm-probe: total: seconds=[0-9.]+ probes=[1-9][0-9]* failures=[1-9][0-9]* ' "$ERR"
+	run grep -E "^wm-probe: $ts total: "'seconds=[0-9.]+ probes=[1-9][0-9]* failures=[1-9][0-9]* ' "$ERR"
 	[ "$status" -eq 0 ]
 }
 

@@ -74,6 +74,26 @@ note(const struct watch *w, const char *fmt, ...)
 	w->o->note(msg, w->o->note_arg);
 }
 
+/* A stats line through o->stats, else as a note "KIND: ...". */
+static void
+stats_note(const struct watch *w, const char *kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+stats_note(const struct watch *w, const char *kind, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (w->o->stats != NULL)
+		w->o->stats(kind, msg, w->o->note_arg);
+	else
+		note(w, "%s: %s", kind, msg);
+}
+
 static void
 put_field(struct buf *b, const char *s, size_t n)
 {
@@ -214,6 +234,8 @@ initial_load(struct watch *w, size_t *nbad, char *errstr, size_t errsize)
 		    &arr[i]), now);
 	w->nlive = n;
 	free(arr);
+	if (n == 0)
+		note(w, "no sites to probe; waiting for SIGHUP");
 	return 0;
 }
 
@@ -297,10 +319,9 @@ reload(struct watch *w)
 			wsite_free(ws);
 		}
 	}
-	if (w->o->verbose)
-		note(w, "reload: sites=%zu added=%zu removed=%zu kept=%zu "
-		    "changed=%zu", n, plan.added + plan.changed,
-		    plan.removed + plan.changed, plan.kept, plan.changed);
+	note(w, "reload: sites=%zu added=%zu removed=%zu kept=%zu "
+	    "changed=%zu", n, plan.added + plan.changed,
+	    plan.removed + plan.changed, plan.kept, plan.changed);
 	reload_plan_free(&plan);
 	free(old);
 	free(new);
@@ -383,7 +404,7 @@ stats_line(struct watch *w, int64_t now)
 	double secs = (double)(now - w->stats_t0) / 1e6;
 	const struct lathist *h = &w->sched.late;
 
-	note(w, "stats: sites=%zu probes/s=%.1f inflight=%zu failures=%llu "
+	stats_note(w, "stats", "sites=%zu probes/s=%.1f inflight=%zu failures=%llu "
 	    "late_p50_ms=%.1f late_p99_ms=%.1f skipped=%llu",
 	    w->nlive, secs > 0 ? (double)w->done_iv / secs : 0.0,
 	    prober_inflight(w->p), (unsigned long long)w->fail_iv,
@@ -400,7 +421,7 @@ total_line(struct watch *w, int64_t now)
 {
 	const struct lathist *h = &w->sched.late_total;
 
-	note(w, "total: seconds=%.1f probes=%llu failures=%llu "
+	stats_note(w, "total", "seconds=%.1f probes=%llu failures=%llu "
 	    "late_p50_ms=%.1f late_p99_ms=%.1f late_max_ms=%.1f skipped=%llu "
 	    "abandoned=%llu", (double)(now - w->start) / 1e6,
 	    (unsigned long long)w->done_total,

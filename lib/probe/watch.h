@@ -27,6 +27,8 @@ struct watch_opts {
 	volatile sig_atomic_t *stop;	/* 1: drain and stop; 2: abandon after 1 s */
 	/* One message line for stderr, without the program name or newline. */
 	void (*note)(const char *msg, void *arg);
+	/* One -v stats line: kind "stats" or "total", msg its key=value list. */
+	void (*stats)(const char *kind, const char *msg, void *arg);
 	void *note_arg;
 };
 

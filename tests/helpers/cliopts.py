@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""cliopts.py help|man [FILE]: the options a program's --help text (stdin)
+or its mdoc man page (FILE) lists, one per line, sorted: "-c", "--cacert".
+
+Help: flags in the "usage:" lines (packed groups like [-46hkVv] count one
+flag per letter) and the left column of the option list (lines starting
+with spaces and '-', up to the first run of two spaces).
+Man: every Fl argument in SYNOPSIS and on .It lines ("Fl Fl name" and
+"Fl -name" are long options; "Fl 46hkVv" packs single-letter flags)."""
+import re
+import sys
+
+MACROS = {"Ar", "Ns", "Op", "Oo", "Oc", "Cm", "Li", "Ev", "Pa", "Xr", "Sq",
+          "Dq", "Pq", "Ql", "No", "Pf", "Ic", "Em", "Sy", "Nm", "Va", "Ek",
+          "Ee", "Brq", "Bq", "Qq", "Ns", "Ta"}
+
+
+def short_group(word):
+    return {"-" + c for c in word}
+
+
+def from_help(text):
+    opts = set()
+    in_usage = True
+    for line in text.splitlines():
+        if re.match(r"^\S", line) and not line.startswith("usage:"):
+            in_usage = False
+        if in_usage:
+            for m in re.finditer(r"(?:^|[\s\[|])(--?)([A-Za-z0-9?][-A-Za-z0-9]*)", line):
+                if m.group(1) == "--":
+                    opts.add("--" + m.group(2))
+                else:
+                    opts |= short_group(m.group(2))
+            continue
+        m = re.match(r"^ {2,6}(-.*?)(?:\s{2,}|$)", line)
+        if not m:
+            continue
+        for t in re.finditer(r"(?:^|[\s,])(--?[A-Za-z0-9?][-A-Za-z0-9]*)", m.group(1)):
+            opts.add(t.group(1))
+    return opts
+
+
+def fl_args(words):
+    opts = set()
+    for i, w in enumerate(words):
+        if w != "Fl" or (i > 0 and words[i - 1] == "Fl"):
+            continue
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        if nxt == "Fl":
+            name = words[i + 2] if i + 2 < len(words) else ""
+            if name and name not in MACROS and re.match(r"^[A-Za-z0-9]", name):
+                opts.add("--" + name)
+            continue
+        nxt = nxt.replace("\\-", "-")
+        if nxt.startswith("-") and len(nxt) > 1:
+            opts.add("-" + nxt)
+        elif nxt and nxt not in MACROS and re.match(r"^[A-Za-z0-9?]+$", nxt):
+            opts |= short_group(nxt)
+    return opts
+
+
+def from_man(path):
+    opts = set()
+    section = ""
+    with open(path) as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if line.startswith(".Sh "):
+                section = line[4:].strip()
+                continue
+            words = line.lstrip(".").split()
+            if section == "SYNOPSIS" or (words[:2] == ["It", "Fl"]):
+                opts |= fl_args(words)
+    return opts
+
+
+def main():
+    if sys.argv[1] == "help":
+        opts = from_help(sys.stdin.read())
+    else:
+        opts = from_man(sys.argv[2])
+    for o in sorted(opts):
+        print(o)
+
+
+main()
