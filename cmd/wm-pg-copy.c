@@ -280,6 +280,7 @@ flush(struct state *st)
 			    st->batch.input.data + row->in_off, row->in_len);
 	}
 	if (st->rej.len > 0) {
+		progress_before(st->rejfd);
 		if (buf_write_fd(&st->rej, st->rejfd) < 0)
 			die("write '%s':", st->o->reject ? st->o->reject : "<stderr>");
 		if (st->rejsync && fdatasync(st->rejfd) < 0 && errno != EINVAL)

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "timeutil.h"
 #include "util.h"
 
@@ -21,19 +22,11 @@
 static struct progress *active;	/* whose line is on the terminal */
 static int out_same = -1;	/* stdout is stderr's terminal; -1: unknown */
 
+/* Straight to the terminal, unbuffered; an error loses only progress text. */
 static void
 put(const char *s, size_t n)
 {
-	while (n > 0) {
-		ssize_t w = write(STDERR_FILENO, s, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		s += w;
-		n -= (size_t)w;
-	}
+	(void)write_all(STDERR_FILENO, s, n);
 }
 
 static void
