@@ -124,6 +124,31 @@ numeric_opt() {
 	[ "$bad" -eq 0 ]
 }
 
+@test "cli: the usage lines and the option list agree, in --help and in the man page" {
+	bad=0
+	for p in $(progs); do
+		"$p" --help >"$BATS_TEST_TMPDIR/text"
+		for src in help man; do
+			if [ $src = help ]; then
+				opts() { python3 "$TESTS_DIR/helpers/cliopts.py" help "$1" <"$BATS_TEST_TMPDIR/text"; }
+			else
+				opts() { python3 "$TESTS_DIR/helpers/cliopts.py" man "$ROOT/man/$p.1" "$1"; }
+			fi
+			opts usage >"$BATS_TEST_TMPDIR/usage"
+			opts list >"$BATS_TEST_TMPDIR/list"
+			# Every option of the usage lines is described ...
+			missing=$(comm -23 "$BATS_TEST_TMPDIR/usage" "$BATS_TEST_TMPDIR/list")
+			# ... and every short option described is in the usage lines.
+			unshown=$(comm -13 "$BATS_TEST_TMPDIR/usage" "$BATS_TEST_TMPDIR/list" | grep -v '^--' || true)
+			if [ -n "$missing$unshown" ]; then
+				echo "$p ($src): not described: $missing; not in the usage: $unshown"
+				bad=1
+			fi
+		done
+	done
+	[ "$bad" -eq 0 ]
+}
+
 @test "cli: every option --help lists is accepted, and every short option accepted is listed" {
 	for p in $(progs); do
 		help_opts "$p" >"$BATS_TEST_TMPDIR/help"

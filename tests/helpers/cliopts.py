@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""cliopts.py help|man [FILE]: the options a program's --help text (stdin)
-or its mdoc man page (FILE) lists, one per line, sorted: "-c", "--cacert".
+"""cliopts.py help|man [FILE] [usage|list]: the options a program's --help
+text (stdin) or its mdoc man page (FILE) lists, one per line, sorted: "-c",
+"--cacert"; only those of the usage lines (SYNOPSIS) or of the option list
+when usage or list is given.
 
 Help: flags in the "usage:" lines (packed groups like [-46hkVv] count one
 flag per letter) and the left column of the option list (lines starting
@@ -19,8 +21,8 @@ def short_group(word):
     return {"-" + c for c in word}
 
 
-def from_help(text):
-    opts = set()
+def from_help(text, part=None):
+    opts, usage = set(), set()
     in_usage = True
     for line in text.splitlines():
         if re.match(r"^\S", line) and not line.startswith("usage:"):
@@ -28,16 +30,16 @@ def from_help(text):
         if in_usage:
             for m in re.finditer(r"(?:^|[\s\[|])(--?)([A-Za-z0-9?][-A-Za-z0-9]*)", line):
                 if m.group(1) == "--":
-                    opts.add("--" + m.group(2))
+                    usage.add("--" + m.group(2))
                 else:
-                    opts |= short_group(m.group(2))
+                    usage |= short_group(m.group(2))
             continue
         m = re.match(r"^ {2,6}(-.*?)(?:\s{2,}|$)", line)
         if not m:
             continue
         for t in re.finditer(r"(?:^|[\s,])(--?[A-Za-z0-9?][-A-Za-z0-9]*)", m.group(1)):
             opts.add(t.group(1))
-    return opts
+    return {"usage": usage, "list": opts}.get(part, usage | opts)
 
 
 def fl_args(words):
@@ -59,8 +61,8 @@ def fl_args(words):
     return opts
 
 
-def from_man(path):
-    opts = set()
+def from_man(path, part=None):
+    opts, usage = set(), set()
     section = ""
     with open(path) as f:
         for line in f:
@@ -69,16 +71,18 @@ def from_man(path):
                 section = line[4:].strip()
                 continue
             words = line.lstrip(".").split()
-            if section == "SYNOPSIS" or (words[:2] == ["It", "Fl"]):
+            if section == "SYNOPSIS":
+                usage |= fl_args(words)
+            elif words[:2] == ["It", "Fl"]:
                 opts |= fl_args(words)
-    return opts
+    return {"usage": usage, "list": opts}.get(part, usage | opts)
 
 
 def main():
     if sys.argv[1] == "help":
-        opts = from_help(sys.stdin.read())
+        opts = from_help(sys.stdin.read(), sys.argv[2] if len(sys.argv) > 2 else None)
     else:
-        opts = from_man(sys.argv[2])
+        opts = from_man(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)
     for o in sorted(opts):
         print(o)
 
