@@ -25,6 +25,18 @@ longname(const char *arg)
 	return optname;
 }
 
+/* How many long options start with name. */
+static int
+prefixes(const struct option *longopts, const char *name)
+{
+	size_t len = strlen(name);
+	int n = 0;
+
+	for (; longopts && longopts->name; longopts++)
+		n += strncmp(longopts->name, name, len) == 0;
+	return n;
+}
+
 int
 cli_getopt(int argc, char *const argv[], const char *shortopts,
     const struct option *longopts)
@@ -50,7 +62,9 @@ cli_getopt(int argc, char *const argv[], const char *shortopts,
 			if (optopt != 0)
 				dieusage("option '%s' takes no argument",
 				    longname(prev));
-			dieusage("unknown option '%s'", longname(prev));
+			dieusage("%s option '%s'", prefixes(longopts,
+			    longname(prev) + 2) > 1 ? "ambiguous" : "unknown",
+			    optname);
 		}
 		if (optopt != 0)
 			dieusage("unknown option '-%c'", optopt);
