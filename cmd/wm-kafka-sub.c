@@ -109,7 +109,7 @@ static const struct cli_prog cli = {
 	    "  -q                  quiet: no progress line, no Kafka warnings\n"
 	    "  -v                  verbose: assignments, stats lines every 10 s\n"
 	    "      --ack path      commit only lines the sink acknowledged on path\n"
-	    "      --max-pending n stop fetching at n unacknowledged lines (100000)\n"
+	    "      --max-pending n  stop fetching at n unacknowledged lines (100000)\n"
 	    "      --drain-timeout s  wait this long for acks when stopping (10)\n"
 	    "  -h, --help          show this help\n"
 	    "  -V, --version       show the version and librdkafka's\n",
