@@ -103,6 +103,15 @@ setup(struct prober *p, struct probe *pr)
 	SET(CURLOPT_PRIVATE, pr);
 	SET(CURLOPT_ERRORBUFFER, pr->errbuf);
 	SET(CURLOPT_NOSIGNAL, 1L);
+	/*
+	 * libcurl's threaded resolver joins a lookup thread that is still
+	 * running when a probe ends (timeout, abort, cleanup), and the join
+	 * blocks every other probe until the resolver gives up (resolv.conf
+	 * timeout x attempts). With QUICK_EXIT the thread is detached and
+	 * frees its own data when getaddrinfo() returns: a dead DNS server
+	 * costs one parked thread per timed-out lookup, never the loop.
+	 */
+	SET(CURLOPT_QUICK_EXIT, 1L);
 	SET(CURLOPT_WRITEFUNCTION, on_write);
 	SET(CURLOPT_WRITEDATA, pr);
 	SET(CURLOPT_TIMEOUT_MS, (long)(s->timeout_s * 1000 + 0.5) > 0 ?
@@ -375,6 +384,13 @@ finish(struct prober *p, struct probe *pr, CURLcode rc)
 		r.error = "too_large";
 		snprintf(detail, sizeof(detail), "body larger than %zu bytes",
 		    p->o.max_body);
+		r.detail = detail;
+	} else if (rc == CURLE_OPERATION_TIMEDOUT && nl <= 0 && ct <= 0 &&
+	    (ip == NULL || *ip == '\0')) {
+		/* The timeout hit while the name was still being looked up. */
+		r.error = "dns";
+		snprintf(detail, sizeof(detail), "DNS lookup timed out after "
+		    "%.0f ms", r.time_ms);
 		r.detail = detail;
 	} else if (rc != CURLE_OK) {
 		r.error = error_class(rc);
