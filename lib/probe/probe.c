@@ -1,6 +1,7 @@
 /* probe.c: the probing engine on a libcurl multi handle. */
 #include "probe.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,10 @@ struct probe {
 	char id[UUID_STRLEN];
 	size_t bytes;		/* decoded body bytes received */
 	int too_large;
+	int hops;		/* requests made so far (prereq calls) */
+	int private_origin;	/* the first request went to a private address */
+	int headers_off;	/* custom headers withheld on this hop */
+	char refused[512];	/* why a redirect was refused, or "" */
 	struct buf body;	/* kept only when the site has a regex */
 	char errbuf[CURL_ERROR_SIZE];
 	struct probe *prev, *next;	/* in flight list, or free list (next) */
@@ -56,6 +61,84 @@ on_write(char *ptr, size_t size, size_t nmemb, void *arg)
 	if (pr->site->regex != NULL)
 		buf_append(&pr->body, ptr, n);
 	return n;
+}
+
+/*
+ * Loopback, private (RFC 1918, RFC 4193), link-local, CGNAT (RFC 6598),
+ * "this network" and unspecified addresses, IPv4-mapped ones included.
+ */
+static int
+addr_private(const char *ip)
+{
+	unsigned char a[16];
+	const unsigned char *v4 = NULL;
+	static const unsigned char mapped[12] = { 0,0,0,0,0,0,0,0,0,0,0xff,0xff };
+	static const unsigned char zero[16];
+
+	if (ip == NULL || *ip == '\0')
+		return 0;
+	if (inet_pton(AF_INET, ip, a) == 1)
+		v4 = a;
+	else if (inet_pton(AF_INET6, ip, a) == 1) {
+		if (memcmp(a, mapped, 12) == 0)
+			v4 = a + 12;
+		else
+			return memcmp(a, zero, 15) == 0 ||	/* :: and ::1 */
+			    (a[0] & 0xfe) == 0xfc ||		/* fc00::/7 */
+			    (a[0] == 0xfe && (a[1] & 0xc0) == 0x80);	/* fe80::/10 */
+	} else
+		return 0;
+	return v4[0] == 0 || v4[0] == 10 || v4[0] == 127 ||
+	    (v4[0] == 172 && (v4[1] & 0xf0) == 16) ||
+	    (v4[0] == 192 && v4[1] == 168) ||
+	    (v4[0] == 169 && v4[1] == 254) ||
+	    (v4[0] == 100 && (v4[1] & 0xc0) == 64);
+}
+
+/*
+ * Called before each request, once connected, the first one and every
+ * redirect. Enforces the redirect rules of webmon(7): custom headers and
+ * the body only to the site's own origin (unless redirect_headers), and no
+ * redirect from a public address into private space.
+ */
+static int
+on_prereq(void *arg, char *ip, char *local_ip, int port, int local_port)
+{
+	struct probe *pr = arg;
+	const struct site *s = pr->site;
+	char *url = NULL, *method = NULL, origin[1024];
+	int priv = addr_private(ip), cross;
+
+	(void)local_ip, (void)port, (void)local_port;
+	if (pr->hops++ == 0) {
+		pr->private_origin = priv;
+		return CURL_PREREQFUNC_OK;
+	}
+	curl_easy_getinfo(pr->easy, CURLINFO_EFFECTIVE_URL, &url);
+	if (priv && !pr->private_origin && !pr->p->o.allow_private_redirects) {
+		snprintf(pr->refused, sizeof(pr->refused), "redirect to a "
+		    "private address refused: %.300s (%s); "
+		    "--allow-private-redirects permits it", url ? url : "?", ip);
+		return CURL_PREREQFUNC_ABORT;
+	}
+	if (s->redirect_headers || (s->headers == NULL && s->body == NULL))
+		return CURL_PREREQFUNC_OK;
+	cross = url == NULL || url_origin(url, origin, sizeof(origin)) < 0 ||
+	    strcmp(origin, s->origin) != 0;
+	curl_easy_getinfo(pr->easy, CURLINFO_EFFECTIVE_METHOD, &method);
+	if (cross && s->body != NULL && method != NULL &&
+	    strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+		snprintf(pr->refused, sizeof(pr->refused), "redirect to another "
+		    "origin would resend the request body, not followed: %.300s "
+		    "(redirect_headers: true permits it)", url ? url : "?");
+		return CURL_PREREQFUNC_ABORT;
+	}
+	if (s->headers != NULL && cross != pr->headers_off) {
+		curl_easy_setopt(pr->easy, CURLOPT_HTTPHEADER,
+		    cross ? NULL : s->headers);
+		pr->headers_off = cross;
+	}
+	return CURL_PREREQFUNC_OK;
 }
 
 struct prober *
@@ -117,6 +200,10 @@ setup(struct prober *p, struct probe *pr)
 	SET(CURLOPT_TIMEOUT_MS, (long)(s->timeout_s * 1000 + 0.5) > 0 ?
 	    (long)(s->timeout_s * 1000 + 0.5) : 1L);
 	SET(CURLOPT_FOLLOWLOCATION, s->follow ? 1L : 0L);
+	if (s->follow) {
+		SET(CURLOPT_PREREQFUNCTION, on_prereq);
+		SET(CURLOPT_PREREQDATA, pr);
+	}
 	SET(CURLOPT_MAXREDIRS, 10L);
 	SET(CURLOPT_PROTOCOLS_STR, "http,https");
 	SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -178,6 +265,10 @@ prober_start(struct prober *p, const struct site *site, void *udata,
 	pr->udata = udata;
 	pr->bytes = 0;
 	pr->too_large = 0;
+	pr->hops = 0;
+	pr->private_origin = 0;
+	pr->headers_off = 0;
+	pr->refused[0] = '\0';
 	pr->errbuf[0] = '\0';
 	buf_reset(&pr->body);
 	rc = setup(p, pr);
@@ -385,6 +476,9 @@ finish(struct prober *p, struct probe *pr, CURLcode rc)
 		snprintf(detail, sizeof(detail), "body larger than %zu bytes",
 		    p->o.max_body);
 		r.detail = detail;
+	} else if (rc == CURLE_ABORTED_BY_CALLBACK && pr->refused[0] != '\0') {
+		r.error = "protocol";
+		r.detail = pr->refused;
 	} else if (rc == CURLE_OPERATION_TIMEDOUT && nl <= 0 && ct <= 0 &&
 	    (ip == NULL || *ip == '\0')) {
 		/* The timeout hit while the name was still being looked up. */

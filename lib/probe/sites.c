@@ -108,6 +108,35 @@ check_url(const char *url, size_t len, char *errstr, size_t errsize)
 	return rc;
 }
 
+int
+url_origin(const char *url, char *out, size_t size)
+{
+	CURLU *u;
+	char *scheme = NULL, *host = NULL, *port = NULL, *c;
+	int n, rc = -1;
+
+	if ((u = curl_url()) == NULL)
+		return -1;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) ==
+	    CURLUE_OK) {
+		n = snprintf(out, size, "%s://%s:%s", scheme, host, port);
+		if (n >= 0 && (size_t)n < size) {
+			for (c = out; *c; c++)
+				if (*c >= 'A' && *c <= 'Z')
+					*c = (char)(*c - 'A' + 'a');
+			rc = 0;
+		}
+	}
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	return rc;
+}
+
 static void
 site_init(struct site *s, const struct site_defaults *def)
 {
@@ -130,9 +159,20 @@ set_url(struct site *s, const char *url, size_t len, char *errstr,
 		snprintf(errstr, errsize, "bad url: not valid UTF-8");
 		return -1;
 	}
+	if (len > SITES_MAXURL) {
+		snprintf(errstr, errsize, "bad url: longer than %d bytes",
+		    SITES_MAXURL);
+		return -1;
+	}
 	s->url = xstrndup(url, len);
 	if (check_url(s->url, len, errstr, errsize) < 0)
 		return -1;
+	free(s->origin);
+	s->origin = xmalloc(len + 16);
+	if (url_origin(s->url, s->origin, len + 16) < 0) {
+		snprintf(errstr, errsize, "bad url '%.200s': no origin", s->url);
+		return -1;
+	}
 	s->urlhash = shard_hash(s->url, len);
 	return 0;
 }
@@ -326,6 +366,13 @@ parse_object(const char *line, size_t len, struct site *s, char *errstr,
 				goto out;
 			}
 			s->follow = json_is_true(v);
+		} else if (strcmp(key, "redirect_headers") == 0) {
+			if (!json_is_boolean(v)) {
+				snprintf(errstr, errsize, "'redirect_headers' must "
+				    "be true or false");
+				goto out;
+			}
+			s->redirect_headers = json_is_true(v);
 		} else if (strcmp(key, "proxy") == 0) {
 			if (get_string(v, key, &s->proxy, NULL, errstr, errsize) < 0)
 				goto out;
@@ -381,6 +428,7 @@ void
 site_free(struct site *s)
 {
 	free(s->url);
+	free(s->origin);
 	free(s->name);
 	free(s->method);
 	free(s->body);

@@ -14,6 +14,9 @@
 
 struct matcher;
 
+/* Longest url accepted, in bytes (after ${...} references are replaced). */
+#define SITES_MAXURL 2048
+
 /* Longest sites line accepted, without its newline. */
 #define SITES_MAXLINE (256 * 1024)
 
@@ -32,6 +35,8 @@ struct site {
 	double timeout_s;	/* whole-request timeout, > 0 */
 	double interval_s;	/* --watch period, > 0 */
 	int follow;		/* follow redirects (at most 10) */
+	int redirect_headers;	/* send headers and body to other origins too */
+	char *origin;		/* "scheme://host:port" of url (lower case); always set */
 	char *tags_json;	/* compact JSON object text, or NULL */
 	const char *file;	/* sites file name for messages, not owned (set by sites_load) */
 	unsigned long lineno;	/* line number in file (set by sites_load) */
@@ -52,6 +57,12 @@ struct site_defaults {
 int site_parse_line(const char *line, size_t len,
     const struct site_defaults *def, struct site *out, char *errstr,
     size_t errsize);
+/*
+ * The origin of an absolute http(s) URL, "scheme://host:port" in lower
+ * case with the default port filled in, into out (size bytes). Returns 0,
+ * or -1 when url cannot be parsed or out is too small.
+ */
+int url_origin(const char *url, char *out, size_t size);
 /* Release what a site owns (not the struct itself); NULL members are fine. */
 void site_free(struct site *s);
 
