@@ -486,6 +486,12 @@ finish(struct prober *p, struct probe *pr, CURLcode rc)
 		snprintf(detail, sizeof(detail), "DNS lookup timed out after "
 		    "%.0f ms", r.time_ms);
 		r.detail = detail;
+	} else if (rc == CURLE_OUT_OF_MEMORY && status > 0 && pr->bytes == 0) {
+		/* libcurl refuses a header over CURL_MAX_HTTP_HEADER this way. */
+		r.error = "protocol";
+		snprintf(detail, sizeof(detail), "header too large: a response "
+		    "header over %d bytes", CURL_MAX_HTTP_HEADER);
+		r.detail = detail;
 	} else if (rc != CURLE_OK) {
 		r.error = error_class(rc);
 		snprintf(detail, sizeof(detail), "%s",
