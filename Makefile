@@ -33,7 +33,7 @@ ALL_LDFLAGS = $(LDSAN) $(LDFLAGS)
 
 # Outside libraries by family, resolved by the shell of each recipe.
 pc = `$(PKG_CONFIG) --$(1) $(2)`
-PROBE_PKGS = libcurl libpcre2-8 jansson
+PROBE_PKGS = libcurl libpcre2-8 jansson libssl libcrypto
 KAFKA_PKGS = rdkafka
 PG_PKGS    = libpq
 HTTPD_PKGS = libmicrohttpd zlib libbrotlienc
@@ -153,6 +153,9 @@ DEB_PKGS = build-essential pkg-config libcurl4-openssl-dev libpcre2-dev \
 	libbrotli-dev openssl bats jq kcat curl nginx postgresql \
 	postgresql-15-partman mandoc python3 python3-psycopg2 procps \
 	psmisc valgrind clang libclang-rt-14-dev iproute2 time
+# wm-probe reads the TLS handshake through OpenSSL (cert expiry, version);
+# its tests run nginx (HTTP/2, client certificates) and unshare.
+DEB_PKGS += libssl-dev util-linux
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \

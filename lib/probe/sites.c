@@ -10,8 +10,11 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "lines.h"
 #include "match.h"
+#include "secret.h"
+#include "sitekeys.h"
 #include "shard.h"
 #include "utf8.h"
 #include "util.h"
@@ -69,7 +72,8 @@ is_field_value(const char *s, size_t n)
 
 /* An absolute http or https URL with a host, checked by libcurl's parser. */
 static int
-check_url(const char *url, size_t len, char *errstr, size_t errsize)
+check_url(const char *url, size_t len, const char *shown, char *errstr,
+    size_t errsize)
 {
 	CURLU *u;
 	CURLUcode uc;
@@ -80,7 +84,7 @@ check_url(const char *url, size_t len, char *errstr, size_t errsize)
 	if (strncasecmp(url, "http://", 7) != 0 &&
 	    strncasecmp(url, "https://", 8) != 0) {
 		snprintf(errstr, errsize, "bad url '%.200s': only http:// and "
-		    "https:// are probed", url);
+		    "https:// are probed", shown);
 		return -1;
 	}
 	for (i = 0; i < len; i++)
@@ -97,10 +101,10 @@ check_url(const char *url, size_t len, char *errstr, size_t errsize)
 	if (uc == CURLUE_OK)
 		uc = curl_url_get(u, CURLUPART_HOST, &host, 0);
 	if (uc != CURLUE_OK)
-		snprintf(errstr, errsize, "bad url '%.200s': %s", url,
+		snprintf(errstr, errsize, "bad url '%.200s': %s", shown,
 		    curl_url_strerror(uc));
 	else if (host == NULL || *host == '\0')
-		snprintf(errstr, errsize, "bad url '%.200s': no host", url);
+		snprintf(errstr, errsize, "bad url '%.200s': no host", shown);
 	else
 		rc = 0;
 	curl_free(host);
@@ -144,12 +148,22 @@ site_init(struct site *s, const struct site_defaults *def)
 	s->timeout_s = def ? def->timeout_s : 10;
 	s->interval_s = def ? def->interval_s : 60;
 	s->follow = 1;
+	sitekeys_init(s);
 }
 
+/*
+ * The url as given goes into results; ${...} references in it are
+ * replaced only in the url probed (fetch_url), and messages show the url
+ * as given so that no secret is printed.
+ */
 static int
 set_url(struct site *s, const char *url, size_t len, char *errstr,
     size_t errsize)
 {
+	char *exp = NULL, why[256];
+	size_t elen = 0;
+	int rc;
+
 	if (memchr(url, '\0', len) != NULL) {
 		snprintf(errstr, errsize, "bad url: contains a NUL byte");
 		return -1;
@@ -165,15 +179,31 @@ set_url(struct site *s, const char *url, size_t len, char *errstr,
 		return -1;
 	}
 	s->url = xstrndup(url, len);
-	if (check_url(s->url, len, errstr, errsize) < 0)
+	s->urlhash = shard_hash(s->url, len);
+	rc = secret_expand(url, len, &exp, &elen, why, sizeof(why));
+	if (rc < 0) {
+		snprintf(errstr, errsize, "url: %s", why);
+		return -1;
+	}
+	if (rc == 1) {
+		s->fetch_url = exp;
+		if (strlen(exp) != elen || elen > SITES_MAXURL) {
+			snprintf(errstr, errsize, "bad url: longer than %d bytes "
+			    "or a NUL byte once references are replaced",
+			    SITES_MAXURL);
+			return -1;
+		}
+	}
+	url = rc == 1 ? exp : s->url;
+	len = rc == 1 ? elen : len;
+	if (check_url(url, len, s->url, errstr, errsize) < 0)
 		return -1;
 	free(s->origin);
 	s->origin = xmalloc(len + 16);
-	if (url_origin(s->url, s->origin, len + 16) < 0) {
+	if (url_origin(url, s->origin, len + 16) < 0) {
 		snprintf(errstr, errsize, "bad url '%.200s': no origin", s->url);
 		return -1;
 	}
-	s->urlhash = shard_hash(s->url, len);
 	return 0;
 }
 
@@ -221,8 +251,10 @@ get_headers(json_t *obj, struct site *s, char *errstr, size_t errsize)
 	const char *name;
 	json_t *v;
 	struct curl_slist *l;
-	char *line;
+	const char *val;
+	char *line, *exp, why[256];
 	size_t vlen;
+	int rc;
 
 	if (!json_is_object(obj)) {
 		snprintf(errstr, errsize, "'headers' must be an object of strings");
@@ -240,9 +272,19 @@ get_headers(json_t *obj, struct site *s, char *errstr, size_t errsize)
 			return -1;
 		}
 		vlen = json_string_length(v);
-		if (!is_field_value(json_string_value(v), vlen)) {
+		val = json_string_value(v);
+		exp = NULL;
+		rc = secret_expand(val, vlen, &exp, &vlen, why, sizeof(why));
+		if (rc < 0) {
+			snprintf(errstr, errsize, "header '%.100s': %s", name, why);
+			return -1;
+		}
+		if (rc == 1)
+			val = exp;
+		if (!is_field_value(val, vlen)) {
 			snprintf(errstr, errsize, "bad value of header '%.100s': "
 			    "contains CR, LF or another control character", name);
+			free(exp);
 			return -1;
 		}
 		/* "Name;" is libcurl's way to send a header with an empty value. */
@@ -250,9 +292,13 @@ get_headers(json_t *obj, struct site *s, char *errstr, size_t errsize)
 		if (vlen == 0)
 			sprintf(line, "%s;", name);
 		else
-			sprintf(line, "%s: %s", name, json_string_value(v));
+			sprintf(line, "%s: %s", name, val);
 		l = curl_slist_append(s->headers, line);
+		memset(line, 0, strlen(line));
 		free(line);
+		if (exp != NULL)
+			memset(exp, 0, vlen);
+		free(exp);
 		if (l == NULL) {
 			snprintf(errstr, errsize, "out of memory");
 			return -1;
@@ -287,6 +333,44 @@ get_tags(json_t *obj, struct site *s, char *errstr, size_t errsize)
 }
 
 static int
+expand_body(struct site *s, char *errstr, size_t errsize)
+{
+	char *exp, why[256];
+	size_t n;
+	int rc;
+
+	rc = secret_expand(s->body, s->body_len, &exp, &n, why, sizeof(why));
+	if (rc < 0) {
+		snprintf(errstr, errsize, "body: %s", why);
+		return -1;
+	}
+	if (rc == 1) {
+		free(s->body);
+		s->body = exp;
+		s->body_len = n;
+	}
+	return 0;
+}
+
+/*
+ * Every key of the line as canonical text, and the resolved user, so that
+ * a reload sees any change (the hash of watch.c covers the older keys).
+ */
+static void
+set_defkey(struct site *s, json_t *root)
+{
+	struct buf b = BUF_INIT;
+	char *t = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
+
+	buf_puts(&b, t ? t : "");
+	buf_putc(&b, '\n');
+	if (s->user)
+		buf_puts(&b, s->user);
+	free(t);
+	s->defkey = buf_detach(&b, NULL);
+}
+
+static int
 parse_object(const char *line, size_t len, struct site *s, char *errstr,
     size_t errsize)
 {
@@ -294,7 +378,7 @@ parse_object(const char *line, size_t len, struct site *s, char *errstr,
 	json_t *root, *v;
 	const char *key;
 	char *expect = NULL;
-	int rc = -1;
+	int rc = -1, krc;
 
 	root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL) {
@@ -337,7 +421,7 @@ parse_object(const char *line, size_t len, struct site *s, char *errstr,
 				goto out;
 		} else if (strcmp(key, "body") == 0) {
 			if (get_string(v, key, &s->body, &s->body_len, errstr,
-			    errsize) < 0)
+			    errsize) < 0 || expand_body(s, errstr, errsize) < 0)
 				goto out;
 		} else if (strcmp(key, "expect") == 0) {
 			if (get_string(v, key, &expect, NULL, errstr, errsize) < 0)
@@ -384,11 +468,18 @@ parse_object(const char *line, size_t len, struct site *s, char *errstr,
 		} else if (strcmp(key, "tags") == 0) {
 			if (get_tags(v, s, errstr, errsize) < 0)
 				goto out;
-		} else {
+		} else if ((krc = sitekeys_parse(s, key, v, errstr, errsize)) < 0)
+			goto out;
+		else if (krc == 0) {
 			snprintf(errstr, errsize, "unknown key '%.100s'", key);
 			goto out;
 		}
 	}
+	if ((s->cert == NULL) != (s->key == NULL)) {
+		snprintf(errstr, errsize, "'cert' and 'key' go together");
+		goto out;
+	}
+	set_defkey(s, root);
 	rc = 0;
 out:
 	json_decref(root);
@@ -431,7 +522,6 @@ site_free(struct site *s)
 	free(s->origin);
 	free(s->name);
 	free(s->method);
-	free(s->body);
 	free(s->proxy);
 	free(s->regex_src);
 	matcher_free(s->regex);
@@ -439,6 +529,10 @@ site_free(struct site *s)
 	statusset_free(&s->expect);
 	free(s->expect_src);
 	free(s->tags_json);
+	sitekeys_free(s);
+	if (s->body != NULL)
+		memset(s->body, 0, s->body_len);
+	free(s->body);
 	memset(s, 0, sizeof(*s));
 }
 

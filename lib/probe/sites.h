@@ -13,6 +13,8 @@
 #include "statusset.h"
 
 struct matcher;
+struct json_check;
+struct header_check;
 
 /* Longest url accepted, in bytes (after ${...} references are replaced). */
 #define SITES_MAXURL 2048
@@ -38,6 +40,25 @@ struct site {
 	int redirect_headers;	/* send headers and body to other origins too */
 	char *origin;		/* "scheme://host:port" of url (lower case); always set */
 	char *tags_json;	/* compact JSON object text, or NULL */
+	/* Checks beyond status and regex, run in this order (webmon(7)). */
+	char *not_regex_src;	/* the pattern as given, or NULL */
+	struct matcher *not_regex;	/* compiled not_regex_src, or NULL */
+	struct json_check *json;	/* njson pointer checks, or NULL */
+	size_t njson;
+	struct header_check *hexpect;	/* nhexpect header checks, or NULL */
+	size_t nhexpect;
+	double degraded_ms;	/* slower ok results are degraded; < 0: none */
+	double cert_days;	/* an expiry closer than this degrades; < 0: none */
+	/* Transport settings of this site; 0 or -1 keep the prober's. */
+	char *fetch_url;	/* url with ${...} replaced, or NULL: url itself */
+	long http_version;	/* CURL_HTTP_VERSION_*, 0: libcurl's */
+	long ipresolve;		/* CURL_IPRESOLVE_V4 or _V6, -1: prober's */
+	struct curl_slist *resolve;	/* one "host:port:address" entry, or NULL */
+	char *cacert, *cert, *key;	/* files, or NULL */
+	int insecure;		/* 1: no verification, 0: verify, -1: prober's */
+	long tls_min;		/* CURL_SSLVERSION_TLSv1_2 or _3, 0: libcurl's */
+	char *user;		/* "name:password" (resolved), or NULL */
+	char *defkey;		/* every key as canonical text, for reload comparisons */
 	const char *file;	/* sites file name for messages, not owned (set by sites_load) */
 	unsigned long lineno;	/* line number in file (set by sites_load) */
 	uint64_t urlhash;	/* shard_hash() of url */
