@@ -147,11 +147,22 @@ shown(char *out, size_t size, const char *s, size_t n)
 	snprintf(out, size, "%.*s%s", (int)m, s, m < n ? "..." : "");
 }
 
-/* A JSON value as compact text for a detail. */
+/*
+ * A JSON value as compact text for a detail. Numbers are read as reals
+ * (so that 1 equals 1.0): a whole one is shown as an integer.
+ */
 static void
 shown_json(char *out, size_t size, const json_t *v)
 {
-	char *t = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+	double d;
+	char *t;
+
+	d = json_is_real(v) ? json_real_value(v) : 0.5;
+	if (d > -1e15 && d < 1e15 && d == (double)(long long)d) {
+		snprintf(out, size, "%lld", (long long)d);
+		return;
+	}
+	t = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
 
 	if (t == NULL) {
 		snprintf(out, size, "?");
