@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "match.h"
+#include "statusset.h"
 #include "utf8.h"
 #include "util.h"
 
@@ -319,4 +320,77 @@ header_checks_run(const struct header_check *checks, size_t n,
 		return 0;
 	}
 	return 1;
+}
+
+/*
+ * The checks after the transport, in the documented order: status, regex,
+ * not_regex, json, headers_expect; the first failure is the error. The
+ * regex still runs (for match and matched) after a bad status.
+ */
+void
+checks_run(const struct site *s, long status, const struct buf *body,
+    const struct buf *hdrs, struct result *r, char *detail, size_t dsize)
+{
+	const char *data = body->data ? body->data : "";
+	char expect[128], rerr[256], shown[CHECK_SHOWN_MAX + 8];
+	size_t moff = 0, mlen = 0, n;
+	int m;
+
+	if (!statusset_has(&s->expect, status)) {
+		r->error = "status";
+		statusset_format(&s->expect, expect, sizeof(expect));
+		snprintf(detail, dsize, "status %ld not in %s", status,
+		    s->expect_src ? s->expect_src : expect);
+		r->detail = detail;
+	}
+	if (s->regex != NULL) {
+		m = matcher_exec(s->regex, data, body->len, &moff,
+		    &mlen, rerr, sizeof(rerr));
+		if (m > 0) {
+			r->match = 1;
+			r->matched = data + moff;
+			r->matched_len = mlen;
+		} else if (m == 0)
+			r->match = 0;
+		if (m <= 0 && r->error == NULL) {
+			r->error = "regex";
+			if (m < 0)
+				snprintf(detail, dsize, "%s", rerr);
+			else
+				snprintf(detail, dsize, "no match in %zu bytes of "
+				    "body", body->len);
+			r->detail = detail;
+		}
+	}
+	if (r->error != NULL)
+		return;
+	if (s->not_regex != NULL) {
+		m = matcher_exec(s->not_regex, data, body->len,
+		    &moff, &mlen, rerr, sizeof(rerr));
+		if (m != 0) {
+			r->error = "regex";
+			n = utf8_cut(data + moff, mlen, CHECK_SHOWN_MAX);
+			snprintf(shown, sizeof(shown), "%.*s%s", (int)n,
+			    data + moff, n < mlen ? "..." : "");
+			if (m < 0)
+				snprintf(detail, dsize, "not_regex: %s", rerr);
+			else
+				snprintf(detail, dsize, "not_regex matched \"%s\"",
+				    shown);
+			r->detail = detail;
+			return;
+		}
+	}
+	if (s->njson > 0 && !json_checks_run(s->json, s->njson,
+	    data, body->len, detail, dsize)) {
+		r->error = "assert";
+		r->detail = detail;
+		return;
+	}
+	if (s->nhexpect > 0 && header_checks_run(s->hexpect, s->nhexpect,
+	    hdrs->data ? hdrs->data : "", hdrs->len, detail,
+	    dsize) != 1) {
+		r->error = "assert";
+		r->detail = detail;
+	}
 }

@@ -10,6 +10,10 @@
 #include <stddef.h>
 #include <jansson.h>
 
+#include "buf.h"
+#include "result.h"
+#include "sites.h"
+
 struct matcher;
 
 struct json_check {
@@ -64,5 +68,16 @@ void header_checks_free(struct header_check *checks, size_t n);
  */
 int header_checks_run(const struct header_check *checks, size_t n,
     const char *block, size_t len, char *detail, size_t dsize);
+
+/*
+ * Judge a complete response of site s after its transport succeeded, in
+ * the documented order: status, regex, not_regex, json, headers_expect.
+ * The first failure sets r->error and r->detail (detail is the storage,
+ * dsize bytes); the regex also fills r->match and r->matched (pointing
+ * into body) after a bad status. body and hdrs (the final response's
+ * header block) are read only.
+ */
+void checks_run(const struct site *s, long status, const struct buf *body,
+    const struct buf *hdrs, struct result *r, char *detail, size_t dsize);
 
 #endif

@@ -1,7 +1,6 @@
 /* probe.c: the probing engine on a libcurl multi handle. */
 #include "probe.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,11 +8,10 @@
 
 #include "buf.h"
 #include "checks.h"
-#include "match.h"
+#include "redirect.h"
 #include "result.h"
 #include "tls.h"
 #include "timeutil.h"
-#include "utf8.h"
 #include "util.h"
 #include "uuid7.h"
 
@@ -31,10 +29,7 @@ struct probe {
 	char id[UUID_STRLEN];
 	size_t bytes;		/* decoded body bytes received */
 	int too_large;
-	int hops;		/* requests made so far (prereq calls) */
-	int private_origin;	/* the first request went to a private address */
-	int headers_off;	/* custom headers withheld on this hop */
-	char refused[512];	/* why a redirect was refused, or "" */
+	struct redirect_state redir;
 	struct buf body;	/* kept only when a check reads the body */
 	struct buf hdrs;	/* final response's header block, for headers_expect */
 	int keep_body;
@@ -86,82 +81,14 @@ on_header(char *ptr, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
-/*
- * Loopback, private (RFC 1918, RFC 4193), link-local, CGNAT (RFC 6598),
- * "this network" and unspecified addresses, IPv4-mapped ones included.
- */
-static int
-addr_private(const char *ip)
-{
-	unsigned char a[16];
-	const unsigned char *v4 = NULL;
-	static const unsigned char mapped[12] = { 0,0,0,0,0,0,0,0,0,0,0xff,0xff };
-	static const unsigned char zero[16];
-
-	if (ip == NULL || *ip == '\0')
-		return 0;
-	if (inet_pton(AF_INET, ip, a) == 1)
-		v4 = a;
-	else if (inet_pton(AF_INET6, ip, a) == 1) {
-		if (memcmp(a, mapped, 12) == 0)
-			v4 = a + 12;
-		else
-			return memcmp(a, zero, 15) == 0 ||	/* :: and ::1 */
-			    (a[0] & 0xfe) == 0xfc ||		/* fc00::/7 */
-			    (a[0] == 0xfe && (a[1] & 0xc0) == 0x80);	/* fe80::/10 */
-	} else
-		return 0;
-	return v4[0] == 0 || v4[0] == 10 || v4[0] == 127 ||
-	    (v4[0] == 172 && (v4[1] & 0xf0) == 16) ||
-	    (v4[0] == 192 && v4[1] == 168) ||
-	    (v4[0] == 169 && v4[1] == 254) ||
-	    (v4[0] == 100 && (v4[1] & 0xc0) == 64);
-}
-
-/*
- * Called before each request, once connected, the first one and every
- * redirect. Enforces the redirect rules of webmon(7): custom headers and
- * the body only to the site's own origin (unless redirect_headers), and no
- * redirect from a public address into private space.
- */
+/* Before each request: the redirect rules of webmon(7). */
 static int
 on_prereq(void *arg, char *ip, char *local_ip, int port, int local_port)
 {
 	struct probe *pr = arg;
-	const struct site *s = pr->site;
-	char *url = NULL, *method = NULL, origin[1024];
-	int priv = addr_private(ip), cross;
 
-	(void)local_ip, (void)port, (void)local_port;
-	if (pr->hops++ == 0) {
-		pr->private_origin = priv;
-		return CURL_PREREQFUNC_OK;
-	}
-	curl_easy_getinfo(pr->easy, CURLINFO_EFFECTIVE_URL, &url);
-	if (priv && !pr->private_origin && !pr->p->o.allow_private_redirects) {
-		snprintf(pr->refused, sizeof(pr->refused), "redirect to a "
-		    "private address refused: %.300s (%s); "
-		    "--allow-private-redirects permits it", url ? url : "?", ip);
-		return CURL_PREREQFUNC_ABORT;
-	}
-	if (s->redirect_headers || (s->headers == NULL && s->body == NULL))
-		return CURL_PREREQFUNC_OK;
-	cross = url == NULL || url_origin(url, origin, sizeof(origin)) < 0 ||
-	    strcmp(origin, s->origin) != 0;
-	curl_easy_getinfo(pr->easy, CURLINFO_EFFECTIVE_METHOD, &method);
-	if (cross && s->body != NULL && method != NULL &&
-	    strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
-		snprintf(pr->refused, sizeof(pr->refused), "redirect to another "
-		    "origin would resend the request body, not followed: %.300s "
-		    "(redirect_headers: true permits it)", url ? url : "?");
-		return CURL_PREREQFUNC_ABORT;
-	}
-	if (s->headers != NULL && cross != pr->headers_off) {
-		curl_easy_setopt(pr->easy, CURLOPT_HTTPHEADER,
-		    cross ? NULL : s->headers);
-		pr->headers_off = cross;
-	}
-	return CURL_PREREQFUNC_OK;
+	return redirect_check(&pr->redir, pr->easy, pr->site, ip,
+	    pr->p->o.allow_private_redirects);
 }
 
 struct prober *
@@ -313,10 +240,7 @@ prober_start(struct prober *p, const struct site *site, void *udata,
 	pr->udata = udata;
 	pr->bytes = 0;
 	pr->too_large = 0;
-	pr->hops = 0;
-	pr->private_origin = 0;
-	pr->headers_off = 0;
-	pr->refused[0] = '\0';
+	redirect_reset(&pr->redir);
 	pr->errbuf[0] = '\0';
 	pr->keep_body = site->regex || site->not_regex || site->njson;
 	tls_seen_reset(&pr->tls);
@@ -484,9 +408,9 @@ transport_error(struct prober *p, struct probe *pr, CURLcode rc,
 		r->error = "too_large";
 		snprintf(detail, dsize, "body larger than %zu bytes",
 		    p->o.max_body);
-	} else if (rc == CURLE_ABORTED_BY_CALLBACK && pr->refused[0] != '\0') {
+	} else if (rc == CURLE_ABORTED_BY_CALLBACK && pr->redir.refused[0] != '\0') {
 		r->error = "protocol";
-		snprintf(detail, dsize, "%s", pr->refused);
+		snprintf(detail, dsize, "%s", pr->redir.refused);
 	} else if (rc == CURLE_OPERATION_TIMEDOUT && nl <= 0 && ct <= 0 &&
 	    (r->ip == NULL || *r->ip == '\0')) {
 		/* The timeout hit while the name was still being looked up. */
@@ -513,79 +437,6 @@ transport_error(struct prober *p, struct probe *pr, CURLcode rc,
 	} else
 		return;
 	r->detail = detail;
-}
-
-/*
- * The checks after the transport, in the documented order: status, regex,
- * not_regex, json, headers_expect; the first failure is the error. The
- * regex still runs (for match and matched) after a bad status.
- */
-static void
-run_checks(struct probe *pr, long status, struct result *r, char *detail,
-    size_t dsize)
-{
-	const struct site *s = pr->site;
-	char expect[128], rerr[256], shown[CHECK_SHOWN_MAX + 8];
-	size_t moff = 0, mlen = 0, n;
-	int m;
-
-	if (!statusset_has(&s->expect, status)) {
-		r->error = "status";
-		statusset_format(&s->expect, expect, sizeof(expect));
-		snprintf(detail, dsize, "status %ld not in %s", status,
-		    s->expect_src ? s->expect_src : expect);
-		r->detail = detail;
-	}
-	if (s->regex != NULL) {
-		m = matcher_exec(s->regex, pr->body.data, pr->body.len, &moff,
-		    &mlen, rerr, sizeof(rerr));
-		if (m > 0) {
-			r->match = 1;
-			r->matched = pr->body.data + moff;
-			r->matched_len = mlen;
-		} else if (m == 0)
-			r->match = 0;
-		if (m <= 0 && r->error == NULL) {
-			r->error = "regex";
-			if (m < 0)
-				snprintf(detail, dsize, "%s", rerr);
-			else
-				snprintf(detail, dsize, "no match in %zu bytes of "
-				    "body", pr->body.len);
-			r->detail = detail;
-		}
-	}
-	if (r->error != NULL)
-		return;
-	if (s->not_regex != NULL) {
-		m = matcher_exec(s->not_regex, pr->body.data, pr->body.len,
-		    &moff, &mlen, rerr, sizeof(rerr));
-		if (m != 0) {
-			r->error = "regex";
-			n = utf8_cut(pr->body.data + moff, mlen, CHECK_SHOWN_MAX);
-			snprintf(shown, sizeof(shown), "%.*s%s", (int)n,
-			    pr->body.data + moff, n < mlen ? "..." : "");
-			if (m < 0)
-				snprintf(detail, dsize, "not_regex: %s", rerr);
-			else
-				snprintf(detail, dsize, "not_regex matched \"%s\"",
-				    shown);
-			r->detail = detail;
-			return;
-		}
-	}
-	if (s->njson > 0 && !json_checks_run(s->json, s->njson,
-	    pr->body.data ? pr->body.data : "", pr->body.len, detail, dsize)) {
-		r->error = "assert";
-		r->detail = detail;
-		return;
-	}
-	if (s->nhexpect > 0 && header_checks_run(s->hexpect, s->nhexpect,
-	    pr->hdrs.data ? pr->hdrs.data : "", pr->hdrs.len, detail,
-	    dsize) != 1) {
-		r->error = "assert";
-		r->detail = detail;
-	}
 }
 
 /* Build the result line of a finished probe into p->line. */
@@ -638,7 +489,8 @@ finish(struct prober *p, struct probe *pr, CURLcode rc)
 
 	transport_error(p, pr, rc, &r, nl, ct, detail, sizeof(detail));
 	if (rc == CURLE_OK && !pr->too_large)
-		run_checks(pr, status, &r, detail, sizeof(detail));
+		checks_run(s, status, &pr->body, &pr->hdrs, &r, detail,
+		    sizeof(detail));
 	r.ok = r.error == NULL;
 	if (r.ok && s->degraded_ms >= 0 && r.time_ms > s->degraded_ms)
 		r.degraded = "slow";
