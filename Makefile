@@ -117,14 +117,18 @@ install: $(PROGS)
 # tests/fuzz/artifacts/.
 FUZZ_TIME ?= 60
 FUZZ_CC ?= clang
-FUZZ_TARGETS = sites statusset copyrow jsonquote lines
+FUZZ_TARGETS = sites statusset copyrow jsonquote lines checks
 FUZZ_BINS = $(FUZZ_TARGETS:%=tests/fuzz/fuzz-%)
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -std=c11 -D_GNU_SOURCE -Ilib
 CORE_SRC = lib/lines.c lib/util.c lib/buf.c lib/utf8.c
 FUZZ_LIB_sites = lib/probe/sites.c lib/probe/statusset.c lib/probe/match.c \
-	lib/probe/shard.c $(CORE_SRC)
-FUZZ_PKGS_sites = libpcre2-8 jansson
+	lib/probe/shard.c lib/probe/sitekeys.c lib/probe/secret.c \
+	lib/probe/checks.c $(CORE_SRC)
+FUZZ_PKGS_sites = libpcre2-8 jansson libcurl
+FUZZ_LIB_checks = lib/probe/checks.c lib/probe/secret.c lib/probe/match.c \
+	lib/probe/statusset.c $(CORE_SRC)
+FUZZ_PKGS_checks = libpcre2-8 jansson
 FUZZ_LIB_statusset = lib/probe/statusset.c lib/util.c
 FUZZ_LIB_copyrow = lib/pg/copyrow.c $(CORE_SRC)
 FUZZ_LIB_jsonquote = lib/jsonw.c $(CORE_SRC)

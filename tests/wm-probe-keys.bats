@@ -437,7 +437,7 @@ bad_line() {
 	[[ "$stderr" == *":1: header 'X-Token': \${WM_TEST_NOPE}: environment variable not set"* ]]
 	[[ "$stderr" == *":2: header 'X-Token': \${WM_TEST_EMPTY}: environment variable empty"* ]]
 	[[ "$stderr" == *":3: body: \${file:/nonexistent/secret}: No such file or directory"* ]]
-	[[ "$stderr" == *":4: 'user': \${file:$BATS_TEST_TMPDIR}: Is a directory"* ]]
+	[[ "$stderr" == *":4: 'user': \${file:$BATS_TEST_TMPDIR}: not a regular file"* ]]
 	[[ "$stderr" == *":5: url: \${WM_TEST_NOPE}: environment variable not set"* ]]
 	[[ "$stderr" == *":6: header 'X-Token': unterminated \${ reference"* ]]
 	[[ "$stderr" == *":7: header 'X-Token': bad reference \${bad name}"* ]]

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -18,12 +19,20 @@ read_secret_file(const char *path, struct buf *b, char *errstr,
 {
 	char chunk[4096];
 	size_t start = b->len, n;
+	struct stat st;
 	ssize_t r;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
+	/* Non-blocking: a FIFO or a terminal named by mistake cannot hang us. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0) {
 		snprintf(errstr, errsize, "${file:%.200s}: %s", path,
 		    strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(errstr, errsize, "${file:%.200s}: not a regular file",
+		    path);
+		close(fd);
 		return -1;
 	}
 	for (;;) {

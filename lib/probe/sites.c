@@ -180,6 +180,10 @@ set_url(struct site *s, const char *url, size_t len, char *errstr,
 	}
 	s->url = xstrndup(url, len);
 	s->urlhash = shard_hash(s->url, len);
+	/* The scheme is written out, never taken from a reference. */
+	if (strncasecmp(s->url, "http://", 7) != 0 &&
+	    strncasecmp(s->url, "https://", 8) != 0)
+		return check_url(s->url, len, s->url, errstr, errsize);
 	rc = secret_expand(url, len, &exp, &elen, why, sizeof(why));
 	if (rc < 0) {
 		snprintf(errstr, errsize, "url: %s", why);
