@@ -313,10 +313,14 @@ bad_line() {
 @test "http_version and tls_version are recorded" {
 	printf '%s\n' '{"name":"http","url":"'"$HTTP_URL"'/ok"}' \
 		'{"name":"https","url":"'"$HTTPS_URL"'/ok"}' \
-		'{"name":"down","url":"http://127.0.0.1:'"$(free_port)"'/"}' >"$SITES"
+		'{"name":"down","url":"http://127.0.0.1:'"$(free_port)"'/"}' \
+		'{"name":"to-http","url":"'"$HTTPS_URL"'/redirect-to?url='"$HTTP_URL"'/ok"}' \
+		'{"name":"to-https","url":"'"$HTTP_URL"'/redirect-to?url='"$HTTPS_URL"'/ok"}' >"$SITES"
 	wm-probe --cacert "$CA_CERT" "$SITES" >"$OUT"
-	run jq -e -s 'map({(.name): [.http_version, .tls_version]}) | add ==
-		{"http": ["1.1", null], "https": ["1.1", "TLSv1.3"], "down": [null, null]}' "$OUT"
+	run jq -e -s 'map({(.name): [.http_version, .tls_version, (.cert_expiry != null)]}) | add ==
+		{"http": ["1.1", null, false], "https": ["1.1", "TLSv1.3", true],
+		 "down": [null, null, false], "to-http": ["1.1", null, false],
+		 "to-https": ["1.1", "TLSv1.3", true]}' "$OUT"
 	[ "$status" -eq 0 ] || flunk "$(cat "$OUT")"
 }
 

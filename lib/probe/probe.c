@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "buf.h"
@@ -448,7 +449,8 @@ finish(struct prober *p, struct probe *pr, CURLcode rc)
 	struct result r;
 	curl_off_t nl = 0, ct = 0, ac = 0, pt = 0, st = 0, tt = 0;
 	long status = 0, hv = 0;
-	char *ip = NULL, detail[CURL_ERROR_SIZE + 512], expiry[32];
+	char *ip = NULL, *scheme = NULL, detail[CURL_ERROR_SIZE + 512];
+	char expiry[32];
 
 	memset(&r, 0, sizeof(r));
 	memcpy(r.id, pr->id, sizeof(r.id));
@@ -481,6 +483,10 @@ finish(struct prober *p, struct probe *pr, CURLcode rc)
 	if (status > 0 && curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &hv) ==
 	    CURLE_OK)
 		r.http_version = http_version_name(hv);
+	/* A redirect from https to http ends on plain http: no TLS to report. */
+	if (curl_easy_getinfo(e, CURLINFO_SCHEME, &scheme) == CURLE_OK &&
+	    scheme != NULL && strcasecmp(scheme, "http") == 0)
+		tls_seen_reset(&pr->tls);
 	r.tls_version = pr->tls.version;
 	if (pr->tls.expiry != (time_t)-1) {
 		fmt_rfc3339(expiry, sizeof(expiry), pr->tls.expiry);

@@ -44,10 +44,7 @@ on_verify(int ok, X509_STORE_CTX *store)
 	if (ssl == NULL || seen_index < 0 ||
 	    (t = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), seen_index)) == NULL)
 		return ok;
-	if (t->conn != ssl) {	/* a new handshake (after a redirect) */
-		t->conn = ssl;
-		t->expiry = (time_t)-1;
-	}
+	t->conn = ssl;
 	snprintf(t->version, sizeof(t->version), "%s", SSL_get_version(ssl));
 	/* What the server sent: its certificate and the untrusted chain. */
 	note_cert(t, X509_STORE_CTX_get0_cert(store));
@@ -62,8 +59,11 @@ static CURLcode
 on_ssl_ctx(CURL *e, void *ctx, void *arg)
 {
 	SSL_CTX *c = ctx;
+	struct tls_seen *t = arg;
 
-	if (SSL_CTX_set_ex_data(c, seen_index, arg) != 1)
+	/* Each connection (a redirect may make another) starts afresh. */
+	tls_seen_reset(t);
+	if (SSL_CTX_set_ex_data(c, seen_index, t) != 1)
 		return CURLE_OK;	/* nothing recorded, the probe goes on */
 	SSL_CTX_set_verify(c, SSL_CTX_get_verify_mode(c), on_verify);
 	return CURLE_OK;

@@ -11,7 +11,7 @@
 #include <curl/curl.h>
 
 struct tls_seen {
-	const void *conn;	/* the handshake these belong to (opaque) */
+	const void *conn;	/* the last handshake seen (opaque) */
 	time_t expiry;		/* earliest notAfter; (time_t)-1: none seen */
 	char version[16];	/* "TLSv1.3", or "" */
 };
