@@ -480,3 +480,24 @@ bad_line() {
 	wait "$pid"
 	grep -q "$SITES:1: header 'X-Rl': \${file:$BATS_TEST_TMPDIR/rl}: No such file" "$ERR"
 }
+
+# hit PATH: the fixture has served PATH at least once.
+hit() {
+	[ "$(http_stats "$1" | jq .hits)" -ge 1 ]
+}
+
+@test "secrets: a reload sees a changed \${file:} in a bare url line" {
+	echo a1 >"$BATS_TEST_TMPDIR/path"
+	echo "$HTTP_URL/site/\${file:$BATS_TEST_TMPDIR/path}" >"$SITES"
+	wm-probe --watch --interval 0.1 "$SITES" >"$OUT" 2>"$ERR" 3>&- &
+	pid=$!
+	wait_until 20 hit /site/a1
+	echo b2 >"$BATS_TEST_TMPDIR/path"
+	kill -HUP "$pid"
+	wait_until 20 hit /site/b2
+	kill -TERM "$pid"
+	wait "$pid"
+	# Results keep the url as written.
+	run jq -e -s --arg u "$HTTP_URL/site/\${file:$BATS_TEST_TMPDIR/path}" 'all(.url == $u)' "$OUT"
+	[ "$status" -eq 0 ]
+}

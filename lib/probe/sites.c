@@ -357,20 +357,26 @@ expand_body(struct site *s, char *errstr, size_t errsize)
 }
 
 /*
- * Every key of the line as canonical text, and the resolved user, so that
- * a reload sees any change (the hash of watch.c covers the older keys).
+ * Every key of the line as canonical text (root: the JSON object, or NULL
+ * for a bare url) and the values references resolved to (url, user;
+ * headers and body are compared as resolved already), so that a reload
+ * sees any change, a changed ${file:} included.
  */
 static void
 set_defkey(struct site *s, json_t *root)
 {
 	struct buf b = BUF_INIT;
-	char *t = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
+	char *t = root ? json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 
 	buf_puts(&b, t ? t : "");
+	buf_putc(&b, '\n');
+	if (s->fetch_url)
+		buf_puts(&b, s->fetch_url);
 	buf_putc(&b, '\n');
 	if (s->user)
 		buf_puts(&b, s->user);
 	free(t);
+	free(s->defkey);
 	s->defkey = buf_detach(&b, NULL);
 }
 
@@ -509,6 +515,8 @@ site_parse_line(const char *line, size_t len, const struct site_defaults *def,
 			goto bad;
 	} else if (set_url(&s, line, len, errstr, errsize) < 0)
 		goto bad;
+	else
+		set_defkey(&s, NULL);
 	if (s.method == NULL)
 		s.method = xstrdup("GET");
 	*out = s;
