@@ -122,6 +122,15 @@ setup() {
 	OUT="$BATS_TEST_TMPDIR/out.ndjson"
 	ERR="$BATS_TEST_TMPDIR/err"
 	SITES="$BATS_TEST_TMPDIR/sites.txt"
+	WPID=
+}
+
+# A --watch left running by a failed test is stopped here.
+teardown() {
+	if [ -n "$WPID" ]; then
+		kill -KILL "$WPID" 2>/dev/null || true
+		wait "$WPID" 2>/dev/null || true
+	fi
 }
 
 # probe_one SITE-LINE [OPTIONS...]: probe one site line into $OUT, stderr in $ERR.
@@ -468,7 +477,7 @@ bad_line() {
 	echo '{"url":"'"$HTTP_URL"'/echo/rl","headers":{"X-Rl":"${file:'"$BATS_TEST_TMPDIR"'/rl}"},"interval":0.1,"regex":"\"X-Rl\":\"[a-z]+\""}' >"$SITES"
 	echo one >"$BATS_TEST_TMPDIR/rl"
 	wm-probe --watch "$SITES" >"$OUT" 2>"$ERR" 3>&- &
-	pid=$!
+	pid=$! WPID=$!
 	wait_until 20 grep -q '"matched":"\\"X-Rl\\":\\"one\\""' "$OUT"
 	echo two >"$BATS_TEST_TMPDIR/rl"
 	kill -HUP "$pid"
@@ -478,6 +487,7 @@ bad_line() {
 	wait_until 20 grep -q 'keeping the 1 sites running' "$ERR"
 	kill -TERM "$pid"
 	wait "$pid"
+	WPID=
 	grep -q "$SITES:1: header 'X-Rl': \${file:$BATS_TEST_TMPDIR/rl}: No such file" "$ERR"
 }
 
@@ -490,13 +500,14 @@ hit() {
 	echo a1 >"$BATS_TEST_TMPDIR/path"
 	echo "$HTTP_URL/site/\${file:$BATS_TEST_TMPDIR/path}" >"$SITES"
 	wm-probe --watch --interval 0.1 "$SITES" >"$OUT" 2>"$ERR" 3>&- &
-	pid=$!
+	pid=$! WPID=$!
 	wait_until 20 hit /site/a1
 	echo b2 >"$BATS_TEST_TMPDIR/path"
 	kill -HUP "$pid"
 	wait_until 20 hit /site/b2
 	kill -TERM "$pid"
 	wait "$pid"
+	WPID=
 	# Results keep the url as written.
 	run jq -e -s --arg u "$HTTP_URL/site/\${file:$BATS_TEST_TMPDIR/path}" 'all(.url == $u)' "$OUT"
 	[ "$status" -eq 0 ]
