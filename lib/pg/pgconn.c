@@ -24,33 +24,53 @@ pgconn_opt(struct pgconnopts *o, int c, const char *arg)
 	return 0;
 }
 
+/* Lines of libpq's messages that explain rather than say what failed. */
+static int
+boilerplate(const char *line, size_t len)
+{
+	static const char *const skip[] = { "\t", "This probably means",
+	    "before or while processing" };
+	size_t i;
+
+	if (len == 0)
+		return 1;
+	for (i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
+		if (strncmp(line, skip[i], strlen(skip[i])) == 0)
+			return 1;
+	return 0;
+}
+
 void
 pgconn_msg(char *err, size_t errsize, const char *prefix, const char *msg)
 {
-	size_t n, i;
+	const char *e;
+	size_t n, len;
+	int first = 1;
 
 	if (errsize == 0)
 		return;
 	snprintf(err, errsize, "%s", prefix);
-	n = strlen(err);
 	if (msg == NULL)
 		msg = "unknown error";
-	while (*msg && n + 1 < errsize) {
-		if (*msg == '\n') {
-			/* libpq's second lines start with a tab: fold them in. */
-			while (*msg == '\n' || *msg == '\t' || *msg == ' ')
-				msg++;
-			if (*msg == '\0')
-				break;
-			for (i = 0; i < 2 && n + 1 < errsize; i++)
-				err[n++] = "; "[i];
+	for (; *msg; msg = *e ? e + 1 : e) {
+		e = msg + strcspn(msg, "\n");
+		len = (size_t)(e - msg);
+		if (boilerplate(msg, len))
 			continue;
+		if (strncmp(msg, "FATAL:  ", 8) == 0 || strncmp(msg, "ERROR:  ", 8) == 0) {
+			msg += 8;
+			len -= 8;
 		}
-		err[n++] = *msg++;
+		while (len > 0 && (msg[len - 1] == ' ' || msg[len - 1] == '.'))
+			len--;
+		n = strlen(err);
+		snprintf(err + n, errsize - n, "%s%.*s", first ? "" : "; ", (int)len, msg);
+		first = 0;
 	}
-	err[n] = '\0';
-	while (n > 0 && err[n - 1] == ' ')
-		err[--n] = '\0';
+	if (first) {
+		n = strlen(err);
+		snprintf(err + n, errsize - n, "unknown error");
+	}
 }
 
 PGconn *

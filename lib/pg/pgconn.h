@@ -27,7 +27,9 @@
 	"  -h, --host HOST         database server host or socket directory\n" \
 	"  -p, --port PORT         database server port\n" \
 	"  -U, --username USER     database user name\n" \
-	"  -d, --dbname DBNAME     database name, conninfo string or URI\n"
+	"  -d, --dbname DBNAME     database name, conninfo string or URI\n" \
+	"                          (unset: libpq's PG* variables; passwords\n" \
+	"                          from ~/.pgpass or PGPASSFILE)\n"
 
 /* Connection flags; strings are not owned (argv). NULL: libpq's default. */
 struct pgconnopts {
@@ -51,7 +53,8 @@ PGconn *pgconn_open(const struct pgconnopts *o, const char *appname,
 
 /*
  * Write prefix and a libpq message msg (NULL: "unknown error") into err as
- * one line: inner line breaks become "; ", the trailing one is dropped.
+ * one line: its lines joined by "; ", without libpq's explanatory lines
+ * (tab-indented hints, "This probably means...") or "FATAL:  " prefixes.
  */
 void pgconn_msg(char *err, size_t errsize, const char *prefix, const char *msg);
 

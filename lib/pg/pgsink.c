@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "util.h"
 
@@ -97,4 +98,12 @@ pgretry_ok(struct pgretry *r, double now_ms)
 	r->since_ms = 0;
 	r->delay_ms = r->min_ms;
 	return d;
+}
+
+void
+pgretry_sleep(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
 }

@@ -81,5 +81,7 @@ void pgretry_init(struct pgretry *r, long min_ms, long max_ms);
 long pgretry_fail(struct pgretry *r, double now_ms);
 /* Note a success; returns the outage's length in ms, or -1 if none. */
 double pgretry_ok(struct pgretry *r, double now_ms);
+/* Sleep ms milliseconds; a signal cuts it short. */
+void pgretry_sleep(long ms);
 
 #endif

@@ -49,6 +49,21 @@ pgtable_free(struct pgtable *t)
 	memset(t, 0, sizeof(*t));
 }
 
+void
+pgtable_copyrow(const struct pgtable *t, struct copyrow *cr, int strict)
+{
+	struct copycol *cc = xcalloc(t->ncols, sizeof(*cc));
+	size_t i;
+
+	for (i = 0; i < t->ncols; i++) {
+		cc[i].name = t->cols[i].name;
+		cc[i].is_json = t->cols[i].is_json;
+		cc[i].defbit = t->cols[i].has_default ? 0 : -1;
+	}
+	copyrow_init(cr, cc, t->ncols, strict);
+	free(cc);
+}
+
 /* Is name in the comma-separated list? */
 static int
 in_list(const char *list, const char *name)

@@ -9,6 +9,8 @@
 
 #include <libpq-fe.h>
 
+#include "copyrow.h"
+
 struct pgcol {
 	char *name;		/* owned */
 	char *qname;		/* owned: quoted identifier */
@@ -35,6 +37,9 @@ struct pgtable {
  */
 int pgtable_describe(struct pgtable *t, PGconn *conn, const char *table,
     const char *only, const char *key, char *err, size_t errsize);
+
+/* Set up cr (copyrow_init()) to convert rows for t's columns. */
+void pgtable_copyrow(const struct pgtable *t, struct copyrow *cr, int strict);
 
 /* Free what t owns and zero it. */
 void pgtable_free(struct pgtable *t);
