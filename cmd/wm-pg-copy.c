@@ -42,7 +42,6 @@ struct options {
 	int nfiles;
 };
 
-
 struct state {
 	const struct options *o;
 	struct pgsink sink;
