@@ -375,8 +375,10 @@ nopgenv() {
 	# As in psql, a conninfo in -d overrides -h and -U given before it.
 	echo '{"id":5}' | nopgenv wm-pg-copy -h /nonexistent -U nobody \
 		-d "host=$PG_DIR port=$PGPORT user=sink dbname=webmon" -t t
+	# Flags win over the PG* variables (PGUSER=postgres PGDATABASE=postgres here).
+	echo '{"id":6}' | wm-pg-copy -U sink -d webmon -t t
 	run -0 pq -d webmon -c "SELECT string_agg(id || ':' || who || ':' || db, ' ' ORDER BY id) FROM t"
-	[ "$output" = "1:sink:webmon 2:sink:webmon 3:sink:webmon 4:sink:webmon 5:sink:webmon" ]
+	[ "$output" = "1:sink:webmon 2:sink:webmon 3:sink:webmon 4:sink:webmon 5:sink:webmon 6:sink:webmon" ]
 	# Flags fill in what the PG* variables would: the port is really used.
 	run -1 --separate-stderr nopgenv wm-pg-copy -h "$PG_DIR" -p 1 -U sink -d webmon -t t </dev/null
 	[[ "$stderr" == "wm-pg-copy: connect: "*".s.PGSQL.1"* ]]
@@ -384,7 +386,7 @@ nopgenv() {
 	# A password given in a conninfo never shows in messages.
 	run -1 --separate-stderr nopgenv wm-pg-copy -d "host=$PG_DIR port=1 user=sink password=s3cret" -t t </dev/null
 	[[ "$stderr" != *s3cret* ]]
-	[ "$(pq -d webmon -c 'SELECT count(*) FROM t')" = 5 ]
+	[ "$(pq -d webmon -c 'SELECT count(*) FROM t')" = 6 ]
 }
 
 @test "file operands are read in turn, '-' is stdin; rejects name the file and its line" {
