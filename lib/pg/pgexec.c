@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "pgconn.h"
-#include "pgsink.h"
 #include "util.h"
 
 int

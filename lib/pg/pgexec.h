@@ -1,8 +1,9 @@
 /*
  * pgexec.h: statements of the sink and what their results mean. A failure
  * is classified by SQLSTATE as temporary (worth a reconnect and a retry),
- * permanent, or a row error (the data of one row was refused). Used by the
- * files of lib/pg/, not by programs.
+ * permanent, or a row error (the data of one row was refused). The result
+ * classes PGS_OK, PGS_TEMP and PGS_PERM are those of every lib/pg/ call;
+ * the functions serve the files of lib/pg/, not programs.
  */
 #ifndef WEBMON_PGEXEC_H
 #define WEBMON_PGEXEC_H
@@ -11,7 +12,12 @@
 
 #include <libpq-fe.h>
 
-#define PGS_ROWERR 3	/* internal: a row of the statement was refused */
+enum {
+	PGS_OK = 0,
+	PGS_TEMP = 1,	/* connection lost, server restarting, out of disk...: retry */
+	PGS_PERM = 2,	/* table missing, permission denied...: give up */
+	PGS_ROWERR = 3	/* within lib/pg: a row of the statement was refused */
+};
 
 /* What the server said about a refused row. */
 struct pgrowerr {

@@ -17,12 +17,6 @@
 #include "pgexec.h"
 #include "pgtable.h"
 
-enum {
-	PGS_OK = 0,
-	PGS_TEMP = 1,	/* connection lost, server restarting, out of disk...: retry */
-	PGS_PERM = 2	/* table missing, permission denied...: give up */
-};
-
 /* Flags of pgsink_init(). */
 #define PGSINK_SYNC_COMMIT 1	/* SET synchronous_commit = on in each session */
 

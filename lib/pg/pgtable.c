@@ -7,7 +7,6 @@
 
 #include "pgconn.h"
 #include "pgexec.h"
-#include "pgsink.h"
 #include "util.h"
 
 static const char q_rel[] =

@@ -10,6 +10,7 @@
 #include <libpq-fe.h>
 
 #include "copyrow.h"
+#include "pgexec.h"
 
 struct pgcol {
 	char *name;		/* owned */
