@@ -69,7 +69,7 @@ usage(int code)
 {
 	fprintf(code ? stderr : stdout,
 	    "usage: wm-pg-copy [-?Vv] [-d dbname] [-h host] [-n rows] [-p port] [-T ms]\n"
-	    "                  [-U user] -t table [--ack path] [--columns a,b,...]\n"
+	    "                  [-U user] -t table [--ack path] [--columns col[,col...]]\n"
 	    "                  [--key col[,col...]] [--max-line bytes] [--reject file]\n"
 	    "                  [--stats-interval s] [--strict] [file ...]\n"
 	    "  -t, --table TABLE       target table, [schema.]table in SQL syntax\n"
