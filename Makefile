@@ -98,6 +98,9 @@ UNIT_PROBE = tests/unit/test-statusset tests/unit/test-schedule \
 	     tests/unit/test-reload
 UNIT_KAFKA = tests/unit/test-kbatch tests/unit/test-koffset tests/unit/test-kkey
 UNIT_PG    = tests/unit/test-copyrow
+UNIT_CORE += tests/unit/test-infiles
+UNIT_PG   += tests/unit/test-pgconn
+tests/unit/test-pgconn.o: FAMILY_PKGS = $(PG_PKGS)
 UNIT_TESTS = $(UNIT_CORE) $(UNIT_PROBE) $(UNIT_KAFKA) $(UNIT_PG)
 tests/unit/test-kbatch.o tests/unit/test-koffset.o: FAMILY_PKGS = $(KAFKA_PKGS)
 
@@ -108,7 +111,7 @@ $(UNIT_PROBE): %: %.o $(LIBPROBE) $(LIBWM)
 $(UNIT_KAFKA): %: %.o $(LIBKAFKA) $(LIBWM)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc,libs,$(KAFKA_PKGS)) -lm
 $(UNIT_PG): %: %.o $(LIBPG) $(LIBWM)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc,libs,$(PG_PKGS)) -lm
 
 # Fast: builds and runs only the unit tests. Every test runs even after a
 # failure; the status says whether any failed.
