@@ -98,11 +98,12 @@ UNIT_PROBE = tests/unit/test-statusset tests/unit/test-schedule \
 	     tests/unit/test-reload
 UNIT_KAFKA = tests/unit/test-kbatch tests/unit/test-koffset tests/unit/test-kkey
 UNIT_PG    = tests/unit/test-copyrow
+UNIT_TESTS = $(UNIT_CORE) $(UNIT_PROBE) $(UNIT_KAFKA) $(UNIT_PG)
+tests/unit/test-kbatch.o tests/unit/test-koffset.o: FAMILY_PKGS = $(KAFKA_PKGS)
+# pgsink: file operands and psql's connection flags.
 UNIT_CORE += tests/unit/test-infiles
 UNIT_PG   += tests/unit/test-pgconn
 tests/unit/test-pgconn.o: FAMILY_PKGS = $(PG_PKGS)
-UNIT_TESTS = $(UNIT_CORE) $(UNIT_PROBE) $(UNIT_KAFKA) $(UNIT_PG)
-tests/unit/test-kbatch.o tests/unit/test-koffset.o: FAMILY_PKGS = $(KAFKA_PKGS)
 
 $(UNIT_CORE): %: %.o $(LIBWM)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm

@@ -190,6 +190,8 @@ parse_options(int argc, char **argv, struct options *o)
 	}
 	o->files = argv + optind;
 	o->nfiles = argc - optind;
+	if (o->ack && (o->nfiles > 1 || (o->nfiles == 1 && strcmp(o->files[0], "-") != 0)))
+		dieusage("--ack acknowledges standard input, not file operands");
 	if (o->table == NULL || *o->table == '\0')
 		dieusage("-t TABLE is required");
 	if (o->columns && (*o->columns == '\0' || strstr(o->columns, ",,")))
@@ -199,9 +201,8 @@ parse_options(int argc, char **argv, struct options *o)
 }
 
 /*
- * Queue one reject record; written out before the next acknowledgement.
- * lineno counts across inputs; with file operands the record names the
- * file and the line in it.
+ * Queue one reject record, written out before the next acknowledgement;
+ * with file operands it names the file and the line in it.
  */
 static void
 reject(struct state *st, unsigned long lineno, const char *why,
@@ -443,8 +444,7 @@ main(int argc, char **argv)
 	ignore_sigpipe();
 	catch_stop_signals(onsignal);
 	setup(&st, &o);
-	if (next_input(&st) < 0)
-		st.eof = 1;
+	st.eof = next_input(&st) < 0;
 
 	while (!stop && !st.eof) {
 		double now = mono_ms();
@@ -489,11 +489,12 @@ main(int argc, char **argv)
 		stats(&st, 1);
 	if (st.ackfd >= 0)
 		close(st.ackfd);
-	infiles_free(&st.files);
+	lines_free(&st.in);
 	pgbatch_free(&st.batch);
 	copyrow_free(&st.cr);
 	pgsink_free(&st.sink);
 	buf_free(&st.row);
 	buf_free(&st.rej);
+	infiles_free(&st.files);
 	return st.cut || st.badfile ? 1 : st.rejected > 0 ? 3 : 0;
 }

@@ -68,11 +68,8 @@ infiles_where(const struct infiles *f, unsigned long lineno, unsigned long *line
 void
 infiles_free(struct infiles *f)
 {
-	if (f->nfiles) {
-		if (f->in->fd != STDIN_FILENO)
-			close(f->in->fd);
-		lines_free(f->in);
-	}
+	if (f->nfiles && f->in->fd != STDIN_FILENO)
+		close(f->in->fd);
 	free(f->files);
 	memset(f, 0, sizeof(*f));
 }

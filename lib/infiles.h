@@ -43,7 +43,7 @@ int infiles_next(struct infiles *f, char *err, size_t errsize);
 const struct infile *infiles_where(const struct infiles *f,
     unsigned long lineno, unsigned long *line);
 
-/* Close the last input (unless stdin), free the reader and the list. */
+/* Close the last input (unless stdin) and free the list; lines_free() the reader. */
 void infiles_free(struct infiles *f);
 
 #endif

@@ -395,17 +395,25 @@ nopgenv() {
 	printf '%s\n' 'bad b1' '{"id":5}' >"$T/b"
 	printf '%s\n' '{"id":6}' '{"id":"x"}' >"$T/stdin"
 	run -3 --separate-stderr wm-pg-copy -t fo -n 2 --reject "$T/rej" \
-		--ack "$T/ack" "$T/a" - "$T/b" <"$T/stdin"
+		"$T/a" - "$T/b" <"$T/stdin"
 	run -0 pq -c "SELECT string_agg(id::text, ',' ORDER BY id) FROM fo"
 	[ "$output" = "1,3,5,6" ]
 	run -0 jq -c -s 'map([.file, .line]) | sort' "$T/rej"
 	[ "$output" = "[[\"$T/a\",2],[\"$T/b\",1],[\"<stdin>\",2]]" ] || flunk "$output"
-	# The acknowledgement counts every input line, across the files.
-	[ "$(tail -n 1 "$T/ack")" = 7 ]
+	# Acknowledgements are for the stage upstream on standard input.
+	run -2 --separate-stderr wm-pg-copy -t fo --ack "$T/ack" "$T/a" </dev/null
+	[[ "$stderr" == *"--ack acknowledges standard input, not file operands"* ]]
+	run -2 --separate-stderr wm-pg-copy -t fo --ack "$T/ack" - "$T/a" </dev/null
+	[[ "$stderr" == *"--ack acknowledges standard input, not file operands"* ]]
+	printf '%s\n' '{"id":7}' '{"id":8}' >"$T/stdin"
+	: >"$T/ack"
+	run -0 wm-pg-copy -t fo --ack "$T/ack" - <"$T/stdin"
+	# The count is the last field of an ack line.
+	[ "$(tail -n 1 "$T/ack" | awk '{ print $NF }')" = 2 ]
 	# A file that cannot be opened is reported and skipped; exit 1.
 	run -1 --separate-stderr wm-pg-copy -t fo "$T/nope" "$T/a" </dev/null
 	[[ "$stderr" == *"open '$T/nope': No such file or directory"* ]]
-	[ "$(count fo)" = 6 ]
+	[ "$(count fo)" = 8 ]
 	# Without operands rejects keep their old form: no file key.
 	echo 'bad' >"$T/bad"
 	run -3 --separate-stderr wm-pg-copy -t fo <"$T/bad"
@@ -429,6 +437,8 @@ nopgenv() {
 	pq -c "CREATE TABLE sc (id int PRIMARY KEY,
 		sc text DEFAULT current_setting('synchronous_commit'))"
 	echo '{"id":1}' | wm-pg-copy -t sc
+	: >"$T/ack0"
+	: >"$T/ack"
 	echo '{"id":2}' | wm-pg-copy -t sc --ack "$T/ack0"
 	run -0 pq -c "SELECT string_agg(id || '=' || sc, ' ' ORDER BY id) FROM sc"
 	[ "$output" = "1=off 2=on" ]
@@ -463,11 +473,12 @@ nopgenv() {
 	seq 1 200 | sed 's/.*/{"id":&}/' >"$T/in"
 	mkfifo "$T/ack"
 	wm-pg-copy -t imm -n 200 --ack "$T/ack" <"$T/in" 2>"$T/err" &
-	local pid=$! n
+	local pid=$! line
 	BG_PIDS+=($pid)
-	read -r n <"$T/ack"
+	read -r line <"$T/ack"
 	pg_down immediate
-	[ "$n" = 200 ]
+	# The count is the last field of an ack line.
+	[ "${line##* }" = 200 ]
 	wait "$pid"
 	pg_up
 	[ "$(count imm)" = 200 ]

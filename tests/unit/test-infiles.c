@@ -55,6 +55,7 @@ read_all(char **names, int n, char *out, size_t outsize, int *skipped)
 	used += (size_t)snprintf(out + used, outsize - used, "| 1 in %s:%lu",
 	    w ? w->name + (w->name[0] == '/' ? sizeof(dir) : 0) : "?", line);
 	infiles_free(&f);
+	lines_free(&in);
 }
 
 static void
@@ -109,6 +110,7 @@ none(void)
 	CHECK_MEM(f.files[0].name, strlen(f.files[0].name), "<stdin>");
 	CHECK(infiles_next(&f, err, sizeof(err)) == -1);
 	infiles_free(&f);
+	lines_free(&in);
 }
 
 int
