@@ -100,6 +100,10 @@ UNIT_KAFKA = tests/unit/test-kbatch tests/unit/test-koffset tests/unit/test-kkey
 UNIT_PG    = tests/unit/test-copyrow
 UNIT_TESTS = $(UNIT_CORE) $(UNIT_PROBE) $(UNIT_KAFKA) $(UNIT_PG)
 tests/unit/test-kbatch.o tests/unit/test-koffset.o: FAMILY_PKGS = $(KAFKA_PKGS)
+# pgsink: file operands and psql's connection flags.
+UNIT_CORE += tests/unit/test-infiles
+UNIT_PG   += tests/unit/test-pgconn
+tests/unit/test-pgconn.o: FAMILY_PKGS = $(PG_PKGS)
 
 $(UNIT_CORE): %: %.o $(LIBWM)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm
@@ -108,7 +112,7 @@ $(UNIT_PROBE): %: %.o $(LIBPROBE) $(LIBWM)
 $(UNIT_KAFKA): %: %.o $(LIBKAFKA) $(LIBWM)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc,libs,$(KAFKA_PKGS)) -lm
 $(UNIT_PG): %: %.o $(LIBPG) $(LIBWM)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc,libs,$(PG_PKGS)) -lm
 
 # Fast: builds and runs only the unit tests. Every test runs even after a
 # failure; the status says whether any failed.
