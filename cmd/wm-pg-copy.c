@@ -255,7 +255,7 @@ ack_service(struct state *st, short revents, int idle)
 		return;
 	if (ackw_service(&st->ack, revents, err, sizeof(err)) == ACK_ERR)
 		die("--ack: %s", err);
-	if (!ackw_needbase(&st->ack) || lines_buffered(&st->in) ||
+	if (!ackw_needbase(&st->ack) || (lines_buffered(&st->in) && !st->in.eof) ||
 	    (st->in_stream && st->ack.isfifo && !idle))
 		return;
 	if ((n = lines_drop_partial(&st->in)) > 0)
