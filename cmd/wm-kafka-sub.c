@@ -24,12 +24,11 @@
 #include "kafka/koffset.h"
 #include "kafka/kassign.h"
 #include "kafka/kcommit.h"
+#include "kafka/kconsume.h"
 #include "progress.h"
 #include "timeutil.h"
 #include "util.h"
 
-#define BATCH		10000		/* messages taken from the queue at once */
-#define OUT_FLUSH	(1 << 20)	/* write stdout when this much is buffered */
 #define TICK_MS		200		/* longest sleep in poll() */
 #define STATS_MS	10000		/* -v stats line interval */
 
@@ -56,12 +55,8 @@ struct sub {
 	rd_kafka_topic_t **rkts;	/* simple mode: one per topic */
 	int iopipe[2];
 	struct kcommit kc;	/* lines, acks and offsets */
-	struct buf out;
-	int paused;
-	int draining;		/* taking no more messages */
-	int epipe;
-	int fatal;
-	unsigned long long nmsgs, nskipped, nempty, nignored;
+	struct kconsume c;	/* messages to lines */
+	unsigned long long nignored;
 	double laststats_ms, start_ms;
 	unsigned long long statsmsgs;
 	struct progress prog;
@@ -100,6 +95,16 @@ usage(FILE *fp)
 	    "  -h, -V              help, version\n");
 }
 
+/* How lib/kafka reports: a warning line, after the progress line. */
+static void
+warn_cb(void *arg, const char *msg)
+{
+	struct sub *s = arg;
+
+	progress_clear(&s->prog);
+	warnmsg("%s", msg);
+}
+
 /*
  * Kafka callbacks. The error, commit and rebalance callbacks run on the
  * main thread, from rd_kafka_consume_batch_queue() and rd_kafka_poll().
@@ -122,7 +127,7 @@ error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 	if (err == RD_KAFKA_RESP_ERR__FATAL) {
 		rd_kafka_fatal_error(rk, why, sizeof(why));
 		warnmsg("kafka: fatal: %s", why);
-		s->fatal = 1;
+		s->c.fatal = 1;
 		return;
 	}
 	if (!s->o->quiet) {
@@ -160,7 +165,7 @@ read_acks(struct sub *s)
 		}
 		/* Broken: commit nothing more, stop, let a restart read again. */
 		warnmsg("%s; committing no more, exiting", msg);
-		s->fatal = 1;
+		s->c.fatal = 1;
 		return;
 	}
 }
@@ -175,22 +180,6 @@ commit_now(struct sub *s, int async)
 }
 
 static void
-set_paused(struct sub *s, int pause)
-{
-	rd_kafka_topic_partition_list_t *l;
-
-	if (s->paused == pause)
-		return;
-	l = kcommit_assigned(&s->kc);
-	if (pause)
-		rd_kafka_pause_partitions(s->rk, l);
-	else
-		rd_kafka_resume_partitions(s->rk, l);
-	rd_kafka_topic_partition_list_destroy(l);
-	s->paused = pause;
-}
-
-static void
 rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     rd_kafka_topic_partition_list_t *parts, void *opaque)
 {
@@ -200,7 +189,7 @@ rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 	progress_clear(&s->prog);
 	if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
 		if (kassign_assign(rk, &s->kc, &s->o->off, parts,
-		    s->paused || s->draining, msg, sizeof(msg)) < 0)
+		    s->c.paused || s->c.draining, msg, sizeof(msg)) < 0)
 			die("%s", msg);
 		if (s->o->verbose)
 			warnmsg("assigned %d partition(s)", parts->cnt);
@@ -216,152 +205,6 @@ rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 	}
 	warnmsg("rebalance: %s", rd_kafka_err2str(err));
 	rd_kafka_assign(rk, NULL);
-}
-
-/* Write the buffered lines; on success they count as written. */
-static int
-flush_out(struct sub *s)
-{
-	/* Nothing goes out before the sink has introduced itself (ack.h). */
-	if (s->out.len == 0 || !kcommit_ready(&s->kc))
-		return 0;
-	if (write_all(STDOUT_FILENO, s->out.data, s->out.len) < 0) {
-		if (errno != EPIPE)
-			warnmsg("write <stdout>:");
-		s->epipe = 1;
-		s->fatal |= errno != EPIPE;
-		buf_reset(&s->out);
-		return -1;
-	}
-	buf_reset(&s->out);
-	kcommit_flushed(&s->kc);
-	return 0;
-}
-
-/* Write one message (or report it), and track its offset. */
-static void
-take(struct sub *s, const rd_kafka_message_t *m)
-{
-	const char *topic = rd_kafka_topic_name(m->rkt);
-	int wrote = 0;
-
-	s->nmsgs++;
-	if (s->o->json) {
-		kenvelope_write(&s->out, m);
-		wrote = 1;
-	} else if (m->len == 0) {
-		/* No record in it: nothing to write, nothing to reject. */
-		s->nempty++;
-	} else if (memchr(m->payload, '\n', m->len) != NULL) {
-		progress_clear(&s->prog);
-		warnmsg("'%s' [%" PRId32 "] at offset %" PRId64
-		    ": payload contains a newline, skipped", topic,
-		    m->partition, m->offset);
-		s->nskipped++;
-	} else {
-		buf_append(&s->out, m->payload, m->len);
-		buf_putc(&s->out, '\n');
-		wrote = 1;
-	}
-	offtrack_take(&s->kc.ot, topic, m->partition, m->offset, wrote);
-}
-
-static void
-on_error_msg(struct sub *s, const rd_kafka_message_t *m)
-{
-	const char *topic = m->rkt ? rd_kafka_topic_name(m->rkt) : "";
-
-	if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-		if (m->rkt != NULL)
-			offtrack_set_eof(&s->kc.ot, topic, m->partition, 1);
-		return;
-	}
-	progress_clear(&s->prog);
-	if (m->rkt != NULL)
-		warnmsg("'%s' [%" PRId32 "]: %s", topic, m->partition,
-		    rd_kafka_message_errstr(m));
-	else
-		warnmsg("kafka: %s", rd_kafka_message_errstr(m));
-	if (m->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
-	    m->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
-	    m->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ||
-	    m->err == RD_KAFKA_RESP_ERR__FATAL)
-		s->fatal = 1;
-}
-
-/* Take what the queue holds now; returns the number of messages seen. */
-static ssize_t
-consume(struct sub *s, rd_kafka_message_t **msgs)
-{
-	size_t want = BATCH, room;
-	ssize_t n, i;
-
-	/* With --ack, take no more than --max-pending allows (at least one
-	 * call's worth, so that rebalances are still served while full). */
-	if (s->kc.ackmode && !s->draining) {
-		size_t pending = offtrack_pending(&s->kc.ot);
-
-		room = (size_t)s->o->max_pending > pending ?
-		    (size_t)s->o->max_pending - pending : 1;
-		if (room < want)
-			want = room;
-	}
-	n = rd_kafka_consume_batch_queue(s->q, 0, msgs, want);
-	if (n < 0) {
-		warnmsg("consume: %s", rd_kafka_err2str(rd_kafka_last_error()));
-		s->fatal = 1;
-		return 0;
-	}
-	for (i = 0; i < n; i++) {
-		rd_kafka_message_t *m = msgs[i];
-
-		if (m->err)
-			on_error_msg(s, m);
-		else if (!s->draining)
-			take(s, m);
-		rd_kafka_message_destroy(m);
-		if (!s->draining && s->o->count > 0 &&
-		    (long long)s->nmsgs >= s->o->count)
-			s->draining = 1;
-		if (s->out.len >= OUT_FLUSH)
-			flush_out(s);
-	}
-	if (!s->o->group)
-		rd_kafka_poll(s->rk, 0);
-	return n;
-}
-
-/* Sleep in poll() until Kafka or the sink has something, at most ms. */
-static void
-wait_events(struct sub *s, int ms)
-{
-	struct pollfd pfd[3];
-	int n = 0, out = -1;
-	char junk[64];
-	struct stat st;
-
-	pfd[n].fd = s->iopipe[0];
-	pfd[n++].events = POLLIN;
-	if (kcommit_fd(&s->kc) >= 0) {
-		pfd[n].fd = kcommit_fd(&s->kc);
-		pfd[n++].events = POLLIN;
-	}
-	/*
-	 * A pipe whose reader has gone reports POLLERR: notice it while the
-	 * topic is idle too, not only at the next write.
-	 */
-	if (!s->epipe && fstat(STDOUT_FILENO, &st) == 0 && S_ISFIFO(st.st_mode)) {
-		out = n;
-		pfd[n].fd = STDOUT_FILENO;
-		pfd[n++].events = 0;
-	}
-	if (poll(pfd, (nfds_t)n, ms) <= 0)
-		return;
-	if (pfd[0].revents & POLLIN)
-		while (read(s->iopipe[0], junk, sizeof(junk)) > 0)
-			;
-	if (out >= 0 && (pfd[out].revents & POLLERR))
-		s->epipe = 1;
 }
 
 static void
@@ -380,16 +223,16 @@ stats(struct sub *s, int final)
 		progress_clear(&s->prog);
 		warnmsg("%llu messages (%.0f/s), %" PRIu64 " lines, %llu skipped, "
 		    "%" PRIu64 " acknowledged, %" PRIu64 " pending, %llu commits",
-		    s->nmsgs, secs > 0 ? (final ? s->nmsgs :
-		    s->nmsgs - s->statsmsgs) / secs : 0.0,
-		    offtrack_written(&s->kc.ot), s->nskipped + s->nempty,
+		    s->c.nmsgs, secs > 0 ? (final ? s->c.nmsgs :
+		    s->c.nmsgs - s->statsmsgs) / secs : 0.0,
+		    offtrack_written(&s->kc.ot), s->c.nskipped + s->c.nempty,
 		    offtrack_acked(&s->kc.ot), pending, s->kc.ncommits);
 		s->laststats_ms = now;
-		s->statsmsgs = s->nmsgs;
+		s->statsmsgs = s->c.nmsgs;
 	}
 	if (!final)
 		progress_update(&s->prog, "%llu messages, %" PRIu64 " pending",
-		    s->nmsgs, pending);
+		    s->c.nmsgs, pending);
 }
 
 static void
@@ -398,28 +241,7 @@ build_conf(struct sub *s, struct options *o, rd_kafka_conf_t *conf)
 	char errstr[512];
 	size_t bad;
 
-	if (kconf_set(conf, "client.id", "wm-kafka-sub", errstr, sizeof(errstr)) < 0)
-		die("%s", errstr);
-	/*
-	 * A sink cares about delay more than about idle fetch requests: a
-	 * broker that holds an empty fetch for the full wait (librdkafka's
-	 * default is 500 ms) would add that much to a row's way into the
-	 * database. -X fetch.wait.max.ms=... overrides it.
-	 */
-	kconf_set(conf, "fetch.wait.max.ms", "100", errstr, sizeof(errstr));
-	if (o->group) {
-		/*
-		 * Offsets are stored only for lines that are done (written, or
-		 * acknowledged with --ack) and committed from there.
-		 */
-		kconf_set(conf, "group.id", o->group, errstr, sizeof(errstr));
-		kconf_set(conf, "enable.auto.offset.store", "false", errstr,
-		    sizeof(errstr));
-		kconf_set(conf, "enable.auto.commit", "true", errstr, sizeof(errstr));
-		kconf_set(conf, "auto.offset.reset",
-		    o->off.kind == KOFF_END ? "latest" : "earliest", errstr,
-		    sizeof(errstr));
-	}
+	kconf_consumer(conf, "wm-kafka-sub", o->group, o->off.kind == KOFF_END);
 	/* conf is freed before a usage error: exit leaves nothing behind. */
 	if (kconf_apply_tagged(conf, o->confargs, o->nconf, &bad, errstr,
 	    sizeof(errstr)) < 0) {
@@ -427,27 +249,13 @@ build_conf(struct sub *s, struct options *o, rd_kafka_conf_t *conf)
 		dieusage("%s%s: %s", o->confargs[bad][0] == 'X' ? "-X " : "-F ",
 		    o->confargs[bad] + 1, errstr);
 	}
-	if (o->brokers && kconf_set(conf, "bootstrap.servers", o->brokers,
-	    errstr, sizeof(errstr)) < 0) {
-		rd_kafka_conf_destroy(conf);
-		dieusage("-b '%s': %s", o->brokers, errstr);
-	}
-	/* KAFKA_BROKERS only when neither -b nor -X/-F named brokers. */
-	if (!kconf_isset(conf, "bootstrap.servers")) {
-		const char *env = getenv("KAFKA_BROKERS");
-
-		if (env == NULL || *env == '\0') {
-			rd_kafka_conf_destroy(conf);
-			dieusage("no brokers: give -b or set KAFKA_BROKERS");
-		}
-		kconf_set(conf, "bootstrap.servers", env, errstr, sizeof(errstr));
-	}
-	if (o->exit_eof)
-		kconf_set(conf, "enable.partition.eof", "true", errstr, sizeof(errstr));
-	if (o->group && kassign_check_conf(conf, errstr, sizeof(errstr)) < 0) {
+	if (kconf_brokers(conf, o->brokers, errstr, sizeof(errstr)) < 0 ||
+	    (o->group && kassign_check_conf(conf, errstr, sizeof(errstr)) < 0)) {
 		rd_kafka_conf_destroy(conf);
 		dieusage("%s", errstr);
 	}
+	if (o->exit_eof)
+		kconf_set(conf, "enable.partition.eof", "true", errstr, sizeof(errstr));
 	kcommit_init(&s->kc, kconf_isset(conf, "group.id") && o->group != NULL);
 	rd_kafka_conf_set_opaque(conf, s);
 	rd_kafka_conf_set_log_cb(conf, log_cb);
@@ -468,10 +276,10 @@ drain(struct sub *s, rd_kafka_message_t **msgs)
 	uint64_t target;
 	int signals = stop;
 
-	s->draining = 1;
-	set_paused(s, 1);
-	if (!s->epipe)
-		flush_out(s);
+	s->c.draining = 1;
+	kconsume_pause(&s->c, 1);
+	if (!s->c.epipe)
+		kconsume_flush(&s->c);
 	target = s->kc.flushed;
 	if (s->kc.ackmode) {
 		for (;;) {
@@ -482,10 +290,10 @@ drain(struct sub *s, rd_kafka_message_t **msgs)
 			if (mono_ms() >= deadline || stop > signals)
 				break;
 			/* The sink is gone: what it acknowledged has been read. */
-			if (s->epipe)
+			if (s->c.epipe)
 				break;
-			consume(s, msgs);
-			wait_events(s, TICK_MS);
+			kconsume_batch(&s->c, msgs);
+			kconsume_wait(&s->c, TICK_MS);
 		}
 		if (offtrack_acked(&s->kc.ot) < target && !s->o->quiet)
 			warnmsg("%" PRIu64 " lines not acknowledged; they will "
@@ -633,41 +441,34 @@ main(int argc, char **argv)
 	if (pipe2(s.iopipe, O_NONBLOCK | O_CLOEXEC) < 0)
 		die("pipe:");
 	if (o.group) {
-		rd_kafka_topic_partition_list_t *l =
-		    rd_kafka_topic_partition_list_new(o.ntopics);
-		rd_kafka_resp_err_t err;
-		int i;
-
-		rd_kafka_poll_set_consumer(s.rk);
-		s.q = rd_kafka_queue_get_consumer(s.rk);
-		for (i = 0; i < o.ntopics; i++)
-			rd_kafka_topic_partition_list_add(l, o.topics[i],
-			    RD_KAFKA_PARTITION_UA);
-		if ((err = rd_kafka_subscribe(s.rk, l)))
-			die("subscribe: %s", rd_kafka_err2str(err));
-		rd_kafka_topic_partition_list_destroy(l);
-	} else {
+		if (kassign_subscribe(s.rk, o.topics, o.ntopics, &s.q, errstr,
+		    sizeof(errstr)) < 0)
+			die("%s", errstr);
+	} else
 		s.q = rd_kafka_queue_new(s.rk);
-	}
 	rd_kafka_queue_io_event_enable(s.q, s.iopipe[1], "1", 1);
+	s.c = (struct kconsume){ .rk = s.rk, .q = s.q, .kc = &s.kc,
+	    .outfd = STDOUT_FILENO, .wakefd = s.iopipe[0], .json = o.json,
+	    .group = o.group != NULL, .count = o.count,
+	    .max_pending = (size_t)o.max_pending, .warn = warn_cb, .arg = &s };
 	s.kc.rk = s.rk;
 	if (!o.group && kassign_start_simple(s.rk, s.q, &s.kc, o.topics,
 	    o.ntopics, &o.off, &s.rkts, errstr, sizeof(errstr)) < 0)
 		die("%s", errstr);
 
-	msgs = xreallocarray(NULL, BATCH, sizeof(*msgs));
-	while (!stop && !s.fatal && !s.epipe && !s.draining) {
+	msgs = xreallocarray(NULL, KCONSUME_BATCH, sizeof(*msgs));
+	while (!stop && !s.c.fatal && !s.c.epipe && !s.c.draining) {
 		read_acks(&s);
 		if (s.kc.ackmode)
-			set_paused(&s, offtrack_pending(&s.kc.ot) >= (size_t)o.max_pending);
-		if (consume(&s, msgs) > 0 && !s.paused)
+			kconsume_pause(&s.c, offtrack_pending(&s.kc.ot) >= (size_t)o.max_pending);
+		if (kconsume_batch(&s.c, msgs) > 0 && !s.c.paused)
 			continue;
-		flush_out(&s);
+		kconsume_flush(&s.c);
 		commit_now(&s, 1);
 		if (o.exit_eof && offtrack_all_eof(&s.kc.ot))
 			break;
 		stats(&s, 0);
-		wait_events(&s, TICK_MS);
+		kconsume_wait(&s.c, TICK_MS);
 	}
 	drain(&s, msgs);
 	stats(&s, 1);
@@ -688,12 +489,12 @@ main(int argc, char **argv)
 	close(s.iopipe[1]);
 
 	status = 0;
-	if (s.fatal)
+	if (s.c.fatal)
 		status = 1;
-	else if (s.nskipped > 0)
+	else if (s.c.nskipped > 0)
 		status = 3;
 	kcommit_free(&s.kc);
-	buf_free(&s.out);
+	buf_free(&s.c.out);
 	free_options(&o);
 	return status;
 }

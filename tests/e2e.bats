@@ -236,6 +236,9 @@ finish_all() {
 	kill -STOP "$old_copy"
 	kill -9 "$SUB_PID"
 	wait_exit "$SUB_PID"
+	# The new run's sink holds its lines for 8 s: acks for them can only
+	# be the old sink's.
+	E2E_COPY_ARGS=(-n 100000 -T 8000)
 	sink_start
 	sink_wait_assigned
 	sleep 1
@@ -263,9 +266,10 @@ finish_all() {
 	pub_start "$SLOW_PACE"
 	wait_rows "$MID"
 	sleep 0.7
-	kill -9 "$SUB_PID"
-	wait_exit "$SUB_PID"
+	old_sub=$SUB_PID
+	kill -9 "$old_sub"
 	sub_alone
+	wait_exit "$old_sub"
 	sink_wait_assigned
 	sleep 2
 	kill -9 "$COPY_PID"

@@ -25,6 +25,28 @@ kassign_check_conf(const rd_kafka_conf_t *conf, char *msg, size_t msgsize)
 	return 0;
 }
 
+int
+kassign_subscribe(rd_kafka_t *rk, const char *const *topics, int n,
+    rd_kafka_queue_t **q, char *msg, size_t msgsize)
+{
+	rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(n);
+	rd_kafka_resp_err_t err;
+	int i;
+
+	rd_kafka_poll_set_consumer(rk);
+	*q = rd_kafka_queue_get_consumer(rk);
+	for (i = 0; i < n; i++)
+		rd_kafka_topic_partition_list_add(l, topics[i],
+		    RD_KAFKA_PARTITION_UA);
+	err = rd_kafka_subscribe(rk, l);
+	rd_kafka_topic_partition_list_destroy(l);
+	if (err) {
+		snprintf(msg, msgsize, "subscribe: %s", rd_kafka_err2str(err));
+		return -1;
+	}
+	return 0;
+}
+
 /* Start offsets for -o s@ms: look them up for every partition in l. */
 static int
 lookup_times(rd_kafka_t *rk, const struct koffset *off,

@@ -20,6 +20,13 @@
  */
 int kassign_check_conf(const rd_kafka_conf_t *conf, char *msg, size_t msgsize);
 /*
+ * Join the group: subscribe to the n topics, serve the group's events on
+ * the consumer queue, returned in *q (the caller destroys it). Returns 0,
+ * or -1 with msg set.
+ */
+int kassign_subscribe(rd_kafka_t *rk, const char *const *topics, int n,
+    rd_kafka_queue_t **q, char *msg, size_t msgsize);
+/*
  * Rebalance: partitions assigned. Fresh ones get the start offset of off;
  * with hold they start paused. Returns 0, or -1 with msg set.
  */
