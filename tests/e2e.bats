@@ -121,6 +121,7 @@ BIG_BATCH=(-n 20000 -T 1500)
 	wait_exit "$PUB_PID"
 	[ "$EXIT_STATUS" -eq 0 ] || { e2e_logs; flunk "wm-kafka-pub exited $EXIT_STATUS"; }
 	wait_rows "$E2E_N"
+	grep -q retrying "$E2E_W/copy.1.log" || { e2e_logs; flunk "wm-pg-copy never retried: was the server down while it wrote?"; }
 	sink_stop
 	assert_all_stored
 }
