@@ -340,7 +340,8 @@ _gone_or_all() { ! kill -0 "$1" 2>/dev/null || _rows_ge "$E2E_N"; }
 _rows_small_ge() { [ "$(pq -c 'SELECT count(*) FROM small')" -ge "$1" ]; }
 
 @test "ack: wm-kafka-sub fails at start-up; wm-pg-copy does not hang on the ack FIFO" {
-	# Before: wm-pg-copy blocked for ever in open(ack, O_WRONLY): the FIFO
+	# Before: the pipeline was still there after 30 s (and for ever):
+	# wm-pg-copy blocked in open(ack, O_WRONLY): the FIFO
 	# had no reader and never would.
 	run -0 bash -c "wm-kafka-sub -b '$KAFKA_BROKERS' -t '$E2E_NAME' -G g -X no.such=1 \
 		--ack '$E2E_W/ack' 2>'$E2E_W/sub.log' | wm-pg-copy -t '$E2E_NAME' --ack '$E2E_W/ack'; \
