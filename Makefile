@@ -98,6 +98,9 @@ UNIT_PROBE = tests/unit/test-statusset tests/unit/test-schedule \
 	     tests/unit/test-reload
 UNIT_KAFKA = tests/unit/test-kbatch tests/unit/test-koffset tests/unit/test-kkey
 UNIT_PG    = tests/unit/test-copyrow
+# delivery: the offset tracker and both sides of the ack protocol.
+UNIT_KAFKA += tests/unit/test-offtrack
+UNIT_CORE  += tests/unit/test-ack
 UNIT_TESTS = $(UNIT_CORE) $(UNIT_PROBE) $(UNIT_KAFKA) $(UNIT_PG)
 tests/unit/test-kbatch.o tests/unit/test-koffset.o: FAMILY_PKGS = $(KAFKA_PKGS)
 # pgsink: file operands and psql's connection flags.
