@@ -33,7 +33,7 @@ ALL_LDFLAGS = $(LDSAN) $(LDFLAGS)
 
 # Outside libraries by family, resolved by the shell of each recipe.
 pc = `$(PKG_CONFIG) --$(1) $(2)`
-PROBE_PKGS = libcurl libpcre2-8 jansson
+PROBE_PKGS = libcurl libpcre2-8 jansson libssl libcrypto
 KAFKA_PKGS = rdkafka
 PG_PKGS    = libpq
 HTTPD_PKGS = libmicrohttpd zlib libbrotlienc
@@ -98,8 +98,15 @@ UNIT_PROBE = tests/unit/test-statusset tests/unit/test-schedule \
 	     tests/unit/test-reload
 UNIT_KAFKA = tests/unit/test-kbatch tests/unit/test-koffset tests/unit/test-kkey
 UNIT_PG    = tests/unit/test-copyrow
+# delivery: the offset tracker and both sides of the ack protocol.
+UNIT_KAFKA += tests/unit/test-offtrack
+UNIT_CORE  += tests/unit/test-ack
 UNIT_TESTS = $(UNIT_CORE) $(UNIT_PROBE) $(UNIT_KAFKA) $(UNIT_PG)
 tests/unit/test-kbatch.o tests/unit/test-koffset.o: FAMILY_PKGS = $(KAFKA_PKGS)
+# pgsink: file operands and psql's connection flags.
+UNIT_CORE += tests/unit/test-infiles
+UNIT_PG   += tests/unit/test-pgconn
+tests/unit/test-pgconn.o: FAMILY_PKGS = $(PG_PKGS)
 
 $(UNIT_CORE): %: %.o $(LIBWM)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm
@@ -108,7 +115,7 @@ $(UNIT_PROBE): %: %.o $(LIBPROBE) $(LIBWM)
 $(UNIT_KAFKA): %: %.o $(LIBKAFKA) $(LIBWM)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc,libs,$(KAFKA_PKGS)) -lm
 $(UNIT_PG): %: %.o $(LIBPG) $(LIBWM)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc,libs,$(PG_PKGS)) -lm
 
 # Fast: builds and runs only the unit tests. Every test runs even after a
 # failure; the status says whether any failed.
@@ -159,14 +166,18 @@ uninstall:
 # tests/fuzz/artifacts/.
 FUZZ_TIME ?= 60
 FUZZ_CC ?= clang
-FUZZ_TARGETS = sites statusset copyrow jsonr jsonquote lines
+FUZZ_TARGETS = sites statusset copyrow jsonr jsonquote lines checks
 FUZZ_BINS = $(FUZZ_TARGETS:%=tests/fuzz/fuzz-%)
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -std=c11 -D_GNU_SOURCE -Ilib
 CORE_SRC = lib/lines.c lib/util.c lib/buf.c lib/utf8.c
 FUZZ_LIB_sites = lib/probe/sites.c lib/probe/statusset.c lib/probe/match.c \
-	lib/probe/shard.c $(CORE_SRC)
-FUZZ_PKGS_sites = libcurl libpcre2-8 jansson
+	lib/probe/shard.c lib/probe/sitekeys.c lib/probe/secret.c \
+	lib/probe/checks.c $(CORE_SRC)
+FUZZ_PKGS_sites = libpcre2-8 jansson libcurl
+FUZZ_LIB_checks = lib/probe/checks.c lib/probe/secret.c lib/probe/match.c \
+	lib/probe/statusset.c $(CORE_SRC)
+FUZZ_PKGS_checks = libpcre2-8 jansson
 FUZZ_LIB_statusset = lib/probe/statusset.c lib/util.c
 FUZZ_LIB_copyrow = lib/pg/copyrow.c lib/jsonr.c $(CORE_SRC)
 FUZZ_PKGS_copyrow = jansson
@@ -199,6 +210,9 @@ DEB_PKGS = build-essential pkg-config libcurl4-openssl-dev libpcre2-dev \
 	libbrotli-dev openssl bats jq kcat curl nginx postgresql \
 	postgresql-15-partman mandoc python3 python3-psycopg2 procps \
 	psmisc valgrind clang libclang-rt-14-dev iproute2 time systemd
+# wm-probe reads the TLS handshake through OpenSSL (cert expiry, version);
+# its tests run nginx (HTTP/2, client certificates) and unshare.
+DEB_PKGS += libssl-dev util-linux
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \

@@ -29,6 +29,7 @@ struct options {
 	const char *probe_name;		/* -i */
 	const char *cacert;		/* --cacert */
 	int insecure;			/* -k */
+	int allow_private;		/* --allow-private-redirects */
 	long ipresolve;			/* -4, -6 */
 	size_t max_body;		/* --max-body */
 	unsigned long shard_k, shard_n;	/* --shard; n == 0: every site */
@@ -63,7 +64,8 @@ static const struct cli_prog cli = {
 	.name = "wm-probe",
 	.synopsis =
 "usage: wm-probe [-46hkVv] [-c concurrency] [-i name] [-t timeout]\n"
-"                [-u url] [--cacert file] [--fail] [--max-body bytes]\n"
+"                [-u url] [--allow-private-redirects] [--cacert file]\n"
+"                [--fail] [--max-body bytes]\n"
 "                [--shard K/N] [file | url ...]\n"
 "       wm-probe --watch [--interval secs] [--stats-interval secs]\n"
 "                [options] [file ...]\n",
@@ -76,9 +78,11 @@ static const struct cli_prog cli = {
 "                       starts with http:// or https:// and is not a file\n"
 "      --cacert FILE    verify TLS peers against the CAs in FILE\n"
 "  -k, --insecure       do not verify TLS certificates\n"
+"      --allow-private-redirects  let a public site redirect to a\n"
+"                       loopback, private or link-local address\n"
 "  -4                   use only IPv4\n"
 "  -6                   use only IPv6\n"
-"      --max-body BYTES largest body accepted (default 4M; k, M, G suffixes)\n"
+"      --max-body BYTES  largest body accepted (default 4M; k, M, G suffixes)\n"
 "      --shard K/N      probe only shard K (1..N) of N, by url hash\n"
 "      --fail           exit 1 if any probe was not ok\n"
 "  -v, --verbose        a summary line on stderr at the end; with --watch,\n"
@@ -105,9 +109,10 @@ is_url_arg(const char *a)
 static void
 parse_options(int argc, char **argv, struct options *o)
 {
-	enum { OPT_CACERT = 256, OPT_MAXBODY, OPT_SHARD, OPT_FAIL,
+	enum { OPT_ALLOWPRIV = 256, OPT_CACERT, OPT_MAXBODY, OPT_SHARD, OPT_FAIL,
 	    OPT_WATCH, OPT_INTERVAL, OPT_STATS };
 	static const struct option longopts[] = {
+		{ "allow-private-redirects", no_argument, NULL, OPT_ALLOWPRIV },
 		{ "cacert", required_argument, NULL, OPT_CACERT },
 		{ "concurrency", required_argument, NULL, 'c' },
 		{ "fail", no_argument, NULL, OPT_FAIL },
@@ -159,6 +164,9 @@ parse_options(int argc, char **argv, struct options *o)
 			cli_version();
 		case 'v':
 			o->verbose = 1;
+			break;
+		case OPT_ALLOWPRIV:
+			o->allow_private = 1;
 			break;
 		case OPT_CACERT:
 			o->cacert = optarg;
@@ -418,6 +426,7 @@ main(int argc, char **argv)
 	po.concurrency = o.concurrency;
 	po.cacert = o.cacert;
 	po.insecure = o.insecure;
+	po.allow_private_redirects = o.allow_private;
 	po.ipresolve = o.ipresolve;
 	po.max_body = o.max_body;
 	po.probe_name = o.probe_name;

@@ -57,7 +57,7 @@ cli_getopt(int argc, char *const argv[], const char *shortopts,
 			dieusage("option '%s' needs an argument", longname(prev));
 		dieusage("option '-%c' needs an argument", optopt);
 	}
-	if (c == '?') {
+	if (c == '?' && li < 0) {	/* li >= 0: a long option whose val is '?' */
 		if (strncmp(prev, "--", 2) == 0) {
 			if (optopt != 0)
 				dieusage("option '%s' takes no argument",

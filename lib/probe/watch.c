@@ -135,6 +135,7 @@ site_defhash(struct buf *b, const struct site *s)
 	buf_printf(b, "%.17g|%.17g|%d|", s->timeout_s, s->interval_s,
 	    s->follow);
 	put_str(b, s->tags_json);
+	put_str(b, s->defkey);
 	return shard_hash(b->data, b->len);
 }
 
