@@ -536,5 +536,5 @@ outage() {
 	[ "$(grep -c 'reconnected after' "$T/err")" = 1 ]
 	# Each failed retry is one line with the reason the reconnect failed.
 	[ "$(grep -c ': retry [0-9]* failed: .*connection.*; next in [0-9]* ms$' "$T/err")" -ge 3 ]
-	grep -q "done: 2 rows stored" "$T/err"
+	grep -qE "wm-pg-copy: [-0-9T:]+Z total: stored=2 " "$T/err"
 }
