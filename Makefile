@@ -69,7 +69,7 @@ lib/probe/%.o cmd/wm-probe.o: FAMILY_PKGS = $(PROBE_PKGS)
 lib/kafka/%.o cmd/wm-kafka-%.o tests/fixtures/wm-mock-kafka.o: FAMILY_PKGS = $(KAFKA_PKGS)
 lib/pg/%.o cmd/wm-pg-copy.o: FAMILY_PKGS = $(PG_PKGS)
 tests/fixtures/wm-httpd.o: FAMILY_PKGS = $(HTTPD_PKGS)
-cmd/wm-notify.o: FAMILY_PKGS = $(NOTIFY_PKGS)
+lib/state/%.o cmd/wm-notify.o: FAMILY_PKGS = $(NOTIFY_PKGS)
 
 %.o: %.c .build-flags
 	$(CC) $(ALL_CFLAGS) $(if $(FAMILY_PKGS),$(call pc,cflags,$(FAMILY_PKGS))) \
