@@ -33,7 +33,10 @@ render_event_text(const json_t *ev, struct buf *b)
 		buf_printf(b, " (%lld of %lld probes)",
 		    (long long)json_integer_value(json_object_get(ev, "probes_down")),
 		    (long long)json_integer_value(json_object_get(ev, "probes")));
-	if (err || det)
+	if (strcmp(kind, "up") == 0 || strcmp(kind, "fresh") == 0)
+		buf_printf(b, ": %s since %s", str_or(ev, "previous", "?"),
+		    str_or(ev, "previous_since", "the start"));
+	else if (err || det)
 		buf_printf(b, ": %s%s%s", err ? err : "", err && det ? ", " : "",
 		    det ? det : "");
 	buf_printf(b, " at %s", str_or(ev, "ts", "?"));
@@ -49,9 +52,14 @@ render_vars(json_t *const *evs, size_t n, const char *id)
 	size_t i, k, cnt;
 
 	if (n == 1) {
+		const char *ek = str_or(evs[0], "kind", "");
+
 		v = json_deep_copy(evs[0]);
 		render_event_text(evs[0], &b);
 		json_object_set_new(v, "text", json_string(b.data));
+		json_object_set_new(v, "action", json_string(
+		    strcmp(ek, "up") == 0 || strcmp(ek, "fresh") == 0 ?
+		    "resolve" : "trigger"));
 		buf_free(&b);
 		return v;
 	}
@@ -60,6 +68,7 @@ render_vars(json_t *const *evs, size_t n, const char *id)
 	json_object_set_new(v, "id", json_string(id));
 	json_object_set_new(v, "kind", json_string("digest"));
 	json_object_set_new(v, "count", json_integer((json_int_t)n));
+	json_object_set_new(v, "action", json_string("trigger"));
 	for (k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
 		for (cnt = 0, i = 0; i < n; i++)
 			cnt += strcmp(str_or(evs[i], "kind", ""), kinds[k]) == 0;
@@ -79,6 +88,20 @@ render_vars(json_t *const *evs, size_t n, const char *id)
 	json_object_set_new(v, "events", arr);
 	buf_free(&b);
 	return v;
+}
+
+/* The value of a variable: env.NAME is the environment variable NAME. */
+static json_t *
+lookup(json_t *vars, const char *name, json_t **tmp)
+{
+	const char *e;
+
+	*tmp = NULL;
+	if (strncmp(name, "env.", 4) == 0) {
+		e = getenv(name + 4);
+		return *tmp = e ? json_string(e) : json_null();
+	}
+	return json_object_get(vars, name);
 }
 
 /* The text of a variable inside a longer string. */
@@ -104,7 +127,7 @@ render_value(const json_t *t, json_t *vars)
 {
 	const char *s, *o, *c, *key;
 	struct buf b = BUF_INIT, name = BUF_INIT;
-	json_t *out, *val;
+	json_t *out, *val, *tmp;
 	size_t i, len;
 
 	if (json_is_object(t)) {
@@ -127,15 +150,18 @@ render_value(const json_t *t, json_t *vars)
 	if (len > 4 && strncmp(s, "{{", 2) == 0 && strstr(s + 2, "{{") == NULL &&
 	    (c = strstr(s, "}}")) != NULL && c == s + len - 2) {
 		buf_append(&name, s + 2, len - 4);
-		val = json_object_get(vars, name.data);
+		val = lookup(vars, name.data, &tmp);
 		buf_free(&name);
-		return val ? json_deep_copy(val) : json_null();
+		out = val ? json_deep_copy(val) : json_null();
+		json_decref(tmp);
+		return out;
 	}
 	while ((o = strstr(s, "{{")) != NULL && (c = strstr(o + 2, "}}")) != NULL) {
 		buf_append(&b, s, (size_t)(o - s));
 		buf_reset(&name);
 		buf_append(&name, o + 2, (size_t)(c - o - 2));
-		var_text(json_object_get(vars, name.data), &b);
+		var_text(lookup(vars, name.data, &tmp), &b);
+		json_decref(tmp);
 		s = c + 2;
 	}
 	buf_puts(&b, s);
@@ -153,6 +179,7 @@ render_body(const json_t *tpl, json_t *vars)
 
 	if (tpl == NULL) {
 		v = json_deep_copy(vars);
+		json_object_del(v, "action");
 		if (!json_is_array(json_object_get(v, "events")))
 			json_object_del(v, "text");	/* an event as it came */
 	} else

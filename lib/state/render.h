@@ -3,8 +3,10 @@
  * document; in its strings, {{key}} is replaced by the value of key, and a
  * string that is exactly "{{key}}" becomes the value itself (a number, an
  * object, an array). Keys are the event's keys plus text (a one-line
- * summary); a digest has id, kind ("digest"), count, text (a summary with
- * one line per event) and events (the array of events).
+ * summary) and action ("resolve" for up and fresh, else "trigger"); a
+ * digest has id, kind ("digest"), count, action, text (a summary with one
+ * line per event) and events (the array of events). {{env.NAME}} is the
+ * environment variable NAME, so a secret stays out of the template.
  */
 #ifndef WEBMON_RENDER_H
 #define WEBMON_RENDER_H
