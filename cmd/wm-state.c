@@ -200,11 +200,12 @@ parse_options(int argc, char **argv, struct options *o)
 	}
 	if (optind < argc)
 		dieusage("unexpected argument '%s'", argv[optind]);
-	if ((o->ack_in != NULL) != (o->ack_out != NULL))
-		dieusage("--ack-in and --ack-out go together");
-	if (o->ack_in && o->state == NULL)
-		dieusage("--ack-in needs --state FILE: a result is acknowledged "
-		    "only once the state it changed is saved");
+	if (o->ack_in && o->ack_out == NULL)
+		dieusage("--ack-in needs --ack-out: a result is acknowledged only "
+		    "once its events are");
+	if ((o->ack_in || o->ack_out) && o->state == NULL)
+		dieusage("--ack-in and --ack-out need --state FILE, where the "
+		    "state and the unacknowledged events are saved");
 }
 
 struct run {
