@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <poll.h>
@@ -17,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ack.h"
 #include "buf.h"
 #include "lines.h"
 #include "state/deliver.h"
@@ -60,7 +60,8 @@ struct run {
 	struct idset done, ingroup;
 	struct lines in;
 	struct group g;
-	int ackfd, failfd;
+	struct ackw aw;
+	int acking, failfd;
 	int cut;			/* input ended inside a line */
 	uint64_t acked, sent, delivered, skipped, unmatched, failed, bad, retries;
 };
@@ -185,54 +186,41 @@ parse_options(int argc, char **argv, struct options *o)
 		    "(or WM_WEBHOOK_URL)");
 }
 
-/* The text of a field for --match: KEY or tags.NAME. */
-static int
-matches(const struct options *o, json_t *ev)
-{
-	char key[128], num[64];
-	const char *eq, *s;
-	json_t *v;
-	int i;
-
-	for (i = 0; i < o->nmatch; i++) {
-		eq = strchr(o->match[i], '=');
-		snprintf(key, sizeof key, "%.*s", (int)(eq - o->match[i]), o->match[i]);
-		if (strncmp(key, "tags.", 5) == 0)
-			v = json_object_get(json_object_get(ev, "tags"), key + 5);
-		else
-			v = json_object_get(ev, key);
-		if (json_is_string(v))
-			s = json_string_value(v);
-		else if (json_is_integer(v))
-			snprintf(num, sizeof num, "%lld",
-			    (long long)json_integer_value(v)), s = num;
-		else if (json_is_null(v))
-			s = "null";
-		else
-			return 0;
-		if (fnmatch(eq + 1, s, 0) != 0)
-			return 0;
-	}
-	return 1;
-}
-
+/* Acknowledge n input lines; never blocks (lib/ack.h). */
 static void
 write_ack(struct run *r, uint64_t n)
 {
-	char line[32];
-	int k;
+	char err[256];
 
-	if (r->ackfd < 0 || n <= r->acked)
+	if (!r->acking || n <= r->acked)
 		return;
-	k = snprintf(line, sizeof line, "%" PRIu64 "\n", n);
-	if (write_all(r->ackfd, line, (size_t)k) < 0) {
-		warnmsg("'%s': %s; no more acknowledgements", r->o->ack,
-		    strerror(errno));
-		close(r->ackfd);
-		r->ackfd = -1;
-		return;
-	}
+	if (ackw_ack(&r->aw, n, err, sizeof err) == ACK_ERR)
+		die("--ack: %s", err);
 	r->acked = n;
+}
+
+/*
+ * Keep the acknowledgement FIFO connected; a new reader learns how many
+ * input lines came before it, told only when no input is waiting.
+ */
+static void
+ack_service(struct run *r, short revents, int idle)
+{
+	char err[256];
+	size_t n;
+
+	if (!r->acking)
+		return;
+	if (ackw_service(&r->aw, revents, err, sizeof err) == ACK_ERR)
+		die("--ack: %s", err);
+	if (!ackw_needbase(&r->aw) || !idle ||
+	    (lines_buffered(&r->in) && !r->in.eof))
+		return;
+	if ((n = lines_drop_partial(&r->in)) > 0)
+		warnmsg("<stdin>:%lu: %zu bytes of an unfinished line dropped: "
+		    "the writer of the input started anew", r->in.lineno + 1, n);
+	if (ackw_start(&r->aw, r->in.lineno, err, sizeof err) == ACK_ERR)
+		die("--ack: %s", err);
 }
 
 /* Everything read is done unless a group waits: ack up to before it. */
@@ -349,7 +337,7 @@ handle_line(struct run *r, const char *line, size_t len)
 		r->bad++;
 		return;
 	}
-	if (!matches(r->o, ev)) {
+	if (!render_match(ev, r->o->match, r->o->nmatch)) {
 		r->unmatched++;
 		json_decref(ev);
 		return;
@@ -385,7 +373,6 @@ setup(struct run *r, const struct options *o)
 
 	memset(r, 0, sizeof *r);
 	r->o = o;
-	r->ackfd = -1;
 	r->failfd = 2;
 	if (o->template && (r->tpl = json_load_file(o->template, 0, &je)) == NULL)
 		die("'%s': line %d: %s", o->template, je.line, je.text);
@@ -404,14 +391,9 @@ setup(struct run *r, const struct options *o)
 	    O_APPEND | O_CLOEXEC, 0666)) < 0)
 		die("open '%s':", o->failed);
 	if (o->ack) {
-		/* Opening a FIFO waits here until its reader opens it. */
-		while ((r->ackfd = open(o->ack, O_WRONLY | O_CREAT | O_TRUNC |
-		    O_CLOEXEC, 0666)) < 0) {
-			if (errno != EINTR)
-				die("open '%s':", o->ack);
-			if (stop)
-				exit(0);
-		}
+		if (ackw_init(&r->aw, o->ack, STDIN_FILENO, err, sizeof err) < 0)
+			die("--ack: %s", err);
+		r->acking = 1;
 	}
 	lines_init(&r->in, STDIN_FILENO, "<stdin>", (size_t)o->maxline);
 }
@@ -421,7 +403,6 @@ main(int argc, char **argv)
 {
 	struct options o;
 	struct run r;
-	struct pollfd pfd;
 	char *line;
 	size_t len;
 	int rc, wait;
@@ -435,20 +416,36 @@ main(int argc, char **argv)
 
 	while (!stop) {
 		if (!lines_buffered(&r.in)) {
+			struct pollfd pfd[2];
+			int ackwait;
+
+			memset(pfd, 0, sizeof pfd);
 			wait = -1;
 			if (r.g.n > 0) {
 				double left = r.g.deadline - mono_ms();
 
 				wait = left > 0 ? (int)left + 1 : 0;
 			}
-			pfd.fd = STDIN_FILENO;
-			pfd.events = POLLIN;
-			if (poll(&pfd, 1, wait) < 0 && errno != EINTR)
+			pfd[0].fd = STDIN_FILENO;
+			pfd[0].events = POLLIN;
+			ackwait = r.acking ? ackw_pollfd(&r.aw, &pfd[1]) : -1;
+			if (!r.acking)
+				pfd[1].fd = -1;
+			if (ackwait >= 0 && (wait < 0 || ackwait < wait))
+				wait = ackwait;
+			rc = poll(pfd, 2, wait);
+			if (rc < 0 && errno != EINTR)
 				die("poll:");
+			ack_service(&r, rc > 0 ? pfd[1].revents : 0, rc >= 0 &&
+			    !(pfd[0].revents & (POLLIN | POLLHUP | POLLERR)));
 			if (r.g.n > 0 && mono_ms() >= r.g.deadline)
 				send_group(&r);
-			if (stop || !(pfd.revents & (POLLIN | POLLHUP | POLLERR)))
+			if (rc <= 0 || !(pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
+			/* Never block inside an unfinished line (lines_next would). */
+			if (lines_fill(&r.in) < 0)
+				die("read <stdin>:");
+			continue;
 		}
 		rc = lines_next(&r.in, &line, &len);
 		if (rc == LINES_EOF)
@@ -481,8 +478,12 @@ main(int argc, char **argv)
 		    " not matched, %" PRIu64 " failed, %" PRIu64 " bad, %"
 		    PRIu64 " retries", r.delivered, r.sent - r.retries,
 		    r.skipped, r.unmatched, r.failed, r.bad, r.retries);
-	if (r.ackfd >= 0)
-		close(r.ackfd);
+	if (r.acking) {
+		/* The reader is draining too: give the last ack a moment. */
+		ack_service(&r, 0, 1);
+		ackw_drain(&r.aw, 2000);
+		ackw_close(&r.aw);
+	}
 	json_decref(r.tpl);
 	idset_free(&r.done);
 	idset_free(&r.ingroup);

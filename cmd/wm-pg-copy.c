@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ack.h"
 #include "buf.h"
 #include "pg/copyrow.h"
 #include "jsonw.h"
@@ -48,7 +49,9 @@ struct state {
 	struct pgbatch batch;
 	struct buf row, rej, tmp;
 	struct progress prog;
-	int rejfd, rejsync, ackfd;
+	struct ackw ack;
+	int rejfd, rejsync, acking;
+	int in_stream;			/* stdin is a pipe, FIFO or socket */
 	int cut;			/* input ended inside a broken last line */
 	size_t pending;			/* input lines since the last ack */
 	double batch_start;		/* monotonic ms of the first of them */
@@ -225,23 +228,41 @@ stats(struct state *st, int final)
 	st->next_stats = now + st->o->stats_s * 1000;
 }
 
+/* Acknowledge every input line dealt with; never blocks (lib/ack.h). */
 static void
 write_ack(struct state *st)
 {
-	char line[32];
-	int n;
+	char err[256];
 
-	if (st->ackfd < 0)
+	if (st->acking && ackw_ack(&st->ack, st->in.lineno -
+	    (unsigned long)st->cut, err, sizeof(err)) == ACK_ERR)
+		die("--ack: %s", err);
+}
+
+/*
+ * Keep the acknowledgement FIFO connected. A reader that is new (a new
+ * run upstream) learns how many input lines came before it; that count is
+ * taken only when no input is waiting (idle), after dropping what is left
+ * of an unfinished line of the writer it replaced.
+ */
+static void
+ack_service(struct state *st, short revents, int idle)
+{
+	char err[256];
+	size_t n;
+
+	if (!st->acking)
 		return;
-	n = snprintf(line, sizeof(line), "%lu\n", st->in.lineno - (unsigned long)st->cut);
-	if (write_all(st->ackfd, line, (size_t)n) < 0) {
-		if (errno != EPIPE)
-			die("write '%s':", st->o->ack);
-		warnmsg("'%s': the acknowledgement reader went away; no more acks",
-		    st->o->ack);
-		close(st->ackfd);
-		st->ackfd = -1;
-	}
+	if (ackw_service(&st->ack, revents, err, sizeof(err)) == ACK_ERR)
+		die("--ack: %s", err);
+	if (!ackw_needbase(&st->ack) || (lines_buffered(&st->in) && !st->in.eof) ||
+	    (st->in_stream && st->ack.isfifo && !idle))
+		return;
+	if ((n = lines_drop_partial(&st->in)) > 0)
+		warnmsg("<stdin>:%lu: %zu bytes of an unfinished line dropped: "
+		    "the writer of the input started anew", st->in.lineno + 1, n);
+	if (ackw_start(&st->ack, st->in.lineno, err, sizeof(err)) == ACK_ERR)
+		die("--ack: %s", err);
 }
 
 /* Store the batch (retrying temporary failures), then reject records, then the ack. */
@@ -337,7 +358,6 @@ setup(struct state *st, const struct options *o)
 
 	memset(st, 0, sizeof(*st));
 	st->o = o;
-	st->ackfd = -1;
 	st->rejfd = 2;
 	if (o->reject) {
 		if ((st->rejfd = open(o->reject, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666)) < 0)
@@ -358,13 +378,12 @@ setup(struct state *st, const struct options *o)
 	copyrow_init(&st->cr, cc, st->sink.ncols, o->strict);
 	free(cc);
 	if (o->ack) {
-		/* Opening a FIFO waits here until its reader opens it. */
-		while ((st->ackfd = open(o->ack, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0) {
-			if (errno != EINTR)
-				die("open '%s':", o->ack);
-			if (stop)
-				exit(0);
-		}
+		/* Never waits here: the reader is met in the main loop. */
+		if (ackw_init(&st->ack, o->ack, 0, err, sizeof(err)) < 0)
+			die("--ack: %s", err);
+		st->acking = 1;
+		st->in_stream = fstat(0, &sb) == 0 && !S_ISREG(sb.st_mode) &&
+		    !S_ISBLK(sb.st_mode) && !S_ISCHR(sb.st_mode);
 	}
 	lines_init(&st->in, 0, "<stdin>", (size_t)o->maxline);
 	progress_init(&st->prog);
@@ -395,9 +414,9 @@ main(int argc, char **argv)
 		if (o.verbose && now >= st.next_stats)
 			stats(&st, 0);
 		if (!lines_buffered(&st.in)) {
-			struct pollfd pfd = { 0, POLLIN, 0 };
+			struct pollfd pfd[2] = { { 0, POLLIN, 0 } };
 			double wait = -1;
-			int timeout;
+			int timeout, ackwait;
 
 			if (st.pending > 0)
 				wait = st.batch_start + (double)o.timeout_ms - now;
@@ -405,11 +424,21 @@ main(int argc, char **argv)
 				wait = st.next_stats - now;
 			timeout = wait < 0 && st.pending == 0 && !o.verbose ? -1 :
 			    wait <= 0 ? 0 : wait > INT_MAX ? INT_MAX : (int)ceil(wait);
-			r = poll(&pfd, 1, timeout);
+			ackwait = st.acking ? ackw_pollfd(&st.ack, &pfd[1]) : -1;
+			if (ackwait >= 0 && (timeout < 0 || ackwait < timeout))
+				timeout = ackwait;
+			pfd[1].fd = st.acking ? pfd[1].fd : -1;
+			r = poll(pfd, 2, timeout);
 			if (r < 0 && errno != EINTR)
 				die("poll:");
-			if (r <= 0)
+			ack_service(&st, r > 0 ? pfd[1].revents : 0,
+			    r >= 0 && !(pfd[0].revents & (POLLIN | POLLHUP | POLLERR)));
+			if (r <= 0 || !(pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
+			/* Never block inside an unfinished line (lines_next would). */
+			if (lines_fill(&st.in) < 0)
+				die("read '<stdin>':");
+			continue;
 		}
 		r = lines_next(&st.in, &line, &len);
 		if (r == LINES_EOF)
@@ -426,8 +455,12 @@ main(int argc, char **argv)
 	progress_clear(&st.prog);
 	if (o.verbose)
 		stats(&st, 1);
-	if (st.ackfd >= 0)
-		close(st.ackfd);
+	if (st.acking) {
+		/* The reader is draining too: give the last ack a moment. */
+		ack_service(&st, 0, 1);
+		ackw_drain(&st.ack, 2000);
+		ackw_close(&st.ack);
+	}
 	lines_free(&st.in);
 	pgbatch_free(&st.batch);
 	copyrow_free(&st.cr);

@@ -279,17 +279,42 @@ on_note(const char *msg, void *arg)
 	warnmsg("%s", msg);
 }
 
+static volatile sig_atomic_t watch_hup, watch_stop;
+
+/* --watch: SIGHUP asks for a reload; SIGTERM/SIGINT drain, a second abandons. */
+static void
+on_watch_signal(int sig)
+{
+	if (sig == SIGHUP)
+		watch_hup = 1;
+	else if (watch_stop < 2)
+		watch_stop++;
+}
+
 /* --watch: probe every site at its interval until SIGTERM or SIGINT. */
 static int
 watch_main(struct options *o, const struct probe_opts *po)
 {
 	struct watch_opts wo;
+	struct sigaction sa;
 	struct prober *p;
 	char *std_in = (char *)"-", err[512];
 	int rc;
 
 	if (o->nurls > 0)
 		dieusage("--watch reads sites files, not URLs");
+	/* Before loading, so that a signal during a long load is not lost. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_watch_signal;	/* no SA_RESTART: ends the wait */
+	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGHUP);
+	sigaddset(&sa.sa_mask, SIGINT);
+	sigaddset(&sa.sa_mask, SIGTERM);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (stop)
+		watch_stop = 1;	/* arrived before this handler */
 	memset(&wo, 0, sizeof(wo));
 	wo.files = o->nfiles ? o->files : &std_in;
 	wo.nfiles = o->nfiles ? o->nfiles : 1;
@@ -301,6 +326,8 @@ watch_main(struct options *o, const struct probe_opts *po)
 	wo.verbose = o->verbose;
 	wo.outfd = STDOUT_FILENO;
 	wo.note = on_note;
+	wo.hup = &watch_hup;
+	wo.stop = &watch_stop;
 	if ((p = prober_new(po, err, sizeof(err))) == NULL)
 		die("%s", err);
 	rc = watch_run(&wo, p, err, sizeof(err));

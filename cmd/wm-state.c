@@ -301,19 +301,19 @@ main(int argc, char **argv)
 	r.start = mono_ms();
 	r.next_stats = r.start + o.stats_s * 1000;
 	if (chain_open(&r.ch, o.state, o.ack_in, o.ack_out, o.save_s, &r.f,
-	    &r.out, err, sizeof err) < 0)
+	    &r.out, &r.in, err, sizeof err) < 0)
 		die("%s", err);
 	if (flush_out(&r) < 0)
 		gone = 1;
 
 	while (!stop && !gone) {
 		if (!lines_buffered(&r.in)) {
-			/* About to block on input: everything folded goes out. */
-			if (flush_out(&r) < 0) {
+			/* About to wait for input: everything folded goes out. */
+			if ((rc = chain_idle(&r.ch, &stop, err, sizeof err)) == -2) {
 				gone = 1;
 				break;
 			}
-			if (chain_idle(&r.ch, &stop, err, sizeof err) < 0)
+			if (rc < 0)
 				die("%s", err);
 			if (stop)
 				break;

@@ -185,14 +185,19 @@ posts() {
 
 @test "--ack: the count of input lines done, written after each is recorded" {
 	{ events 3; echo 'not json'; events 1 down 9; } >"$T/ev"
+	: >"$T/ack"
 	run --separate-stderr wm-notify --webhook "$HTTP_URL/hook/$H" --state "$T/st" \
 		--ack "$T/ack" <"$T/ev"
 	[ "$status" -eq 3 ]
 	[[ $stderr == *"<stdin>:4: "* ]]
-	[ "$(tail -1 "$T/ack")" -eq 5 ]
+	# lib/ack.h lines: wmack1 STREAM CHAN RUN BASE COUNT
+	run awk 'END { print $1, $6 }' "$T/ack"
+	[ "$output" = "wmack1 5" ]
+	: >"$T/ack2"
 	run -0 --separate-stderr wm-notify --webhook "$HTTP_URL/hook/$H" --group-wait 0.3 \
 		--ack "$T/ack2" < <(events 4)
-	[ "$(cat "$T/ack2")" -eq 4 ]
+	run awk 'END { print $6 }' "$T/ack2"
+	[ "$output" -eq 4 ]
 }
 
 @test "usage errors exit 2; --help and -V exit 0" {

@@ -61,7 +61,7 @@ count_lines(const char *p, size_t n)
 int
 chain_open(struct chain *ch, const char *path, const char *ack_in,
     const char *ack_out, double save_s, struct fold *f, struct buf *out,
-    char *err, size_t errsize)
+    struct lines *in, char *err, size_t errsize)
 {
 	struct buf b = BUF_INIT;
 	const char *why, *mark;
@@ -71,8 +71,9 @@ chain_open(struct chain *ch, const char *path, const char *ack_in,
 	ch->path = path, ch->ack_in = ack_in, ch->ack_out = ack_out;
 	ch->f = f;
 	ch->out = out;
-	ch->upfd = -1;
+	ch->in = in;
 	ch->ar.fd = -1;
+	ch->aw.fd = -1;
 	ch->save_ms = save_s * 1000;
 	ch->next_save = mono_ms() + ch->save_ms;
 	if (path && read_file(path, &b) == 0 && b.len > 0) {
@@ -102,11 +103,11 @@ chain_open(struct chain *ch, const char *path, const char *ack_in,
 		return fail(err, errsize, "read", path);
 	}
 	buf_free(&b);
-	if (ack_out && ackreader_open(&ch->ar, ack_out, err, errsize) < 0)
+	if (ack_out && ackr_open(&ch->ar, ack_out, STDOUT_FILENO, err,
+	    errsize) < 0)
 		return -1;
-	if (ack_in && (ch->upfd = open(ack_in, O_WRONLY | O_CREAT | O_TRUNC |
-	    O_CLOEXEC, 0666)) < 0)
-		return fail(err, errsize, "open", ack_in);
+	if (ack_in && ackw_init(&ch->aw, ack_in, STDIN_FILENO, err, errsize) < 0)
+		return -1;
 	return 0;
 }
 
@@ -143,13 +144,14 @@ chain_input(struct chain *ch, uint64_t lineno, unsigned nevents,
 int
 chain_flush(struct chain *ch)
 {
-	if (ch->out->len == 0)
+	if (ch->out->len == 0 || (ch->ack_out && !ackr_ready(&ch->ar)))
 		return 0;
 	if (buf_write_fd(ch->out, STDOUT_FILENO) < 0)
 		return -1;
+	ch->written += count_lines(ch->out->data, ch->out->len);
 	buf_reset(ch->out);
 	if (ch->ack_out == NULL)
-		ch->acked = ch->emitted;
+		ch->acked = ch->written;
 	return 0;
 }
 
@@ -157,17 +159,20 @@ chain_flush(struct chain *ch)
 static int
 take_acks(struct chain *ch, char *err, size_t errsize)
 {
-	char bad[ACKREADER_LINEMAX];
+	char msg[256];
 	uint64_t n;
 	int rc;
 
 	if (ch->ack_out == NULL)
 		return 0;
-	while ((rc = ackreader_next(&ch->ar, &n, bad, sizeof bad)) != ACK_NONE) {
-		if (rc == ACK_ERR)
-			return fail(err, errsize, "read", ch->ack_out);
-		if (rc == ACK_BAD) {
-			warnmsg("'%s': not an acknowledgement: '%s'", ch->ack_out, bad);
+	while ((rc = ackr_next(&ch->ar, ch->written, &n, msg, sizeof msg)) !=
+	    ACK_NONE) {
+		if (rc == ACK_ERR || rc == ACK_BROKEN) {
+			snprintf(err, errsize, "--ack-out: %s", msg);
+			return -1;
+		}
+		if (rc == ACK_IGNORED) {
+			warnmsg("--ack-out: %s", msg);
 			continue;
 		}
 		if (n > ch->acked)
@@ -242,28 +247,54 @@ bad:
 }
 
 /* Acknowledge upstream the input lines saved whose events are all acked. */
-static void
-ack_up(struct chain *ch)
+static int
+ack_up(struct chain *ch, char *err, size_t errsize)
 {
 	uint64_t l = ch->saved_line, first;
-	char line[32];
-	int n;
+	char msg[256];
 
-	if (ch->upfd < 0)
-		return;
+	if (ch->ack_in == NULL)
+		return 0;
 	if (ch->qlen > 0 && (first = ch->q[ch->qhead].lineno) <= l)
 		l = first > 0 ? first - 1 : 0;
 	if (l <= ch->ackedup)
-		return;
-	n = snprintf(line, sizeof line, "%" PRIu64 "\n", l);
-	if (write_all(ch->upfd, line, (size_t)n) < 0) {
-		warnmsg("'%s': %s; no more acknowledgements", ch->ack_in,
-		    strerror(errno));
-		close(ch->upfd);
-		ch->upfd = -1;
-		return;
+		return 0;
+	if (ackw_ack(&ch->aw, l, msg, sizeof msg) == ACK_ERR) {
+		snprintf(err, errsize, "--ack-in: %s", msg);
+		return -1;
 	}
 	ch->ackedup = l;
+	return 0;
+}
+
+/*
+ * Keep the upstream acknowledgement FIFO connected; a new reader there (a
+ * new run upstream) learns how many input lines came before it, which is
+ * told only when idle: no input waiting, an unfinished line dropped.
+ */
+static int
+ack_service(struct chain *ch, short revents, int idle, char *err,
+    size_t errsize)
+{
+	char msg[256];
+	size_t n;
+
+	if (ch->ack_in == NULL)
+		return 0;
+	if (ackw_service(&ch->aw, revents, msg, sizeof msg) == ACK_ERR)
+		goto bad;
+	if (!ackw_needbase(&ch->aw) || !idle ||
+	    (lines_buffered(ch->in) && !ch->in->eof))
+		return 0;
+	if ((n = lines_drop_partial(ch->in)) > 0)
+		warnmsg("<stdin>:%lu: %zu bytes of an unfinished line dropped: "
+		    "the writer of the input started anew", ch->in->lineno + 1, n);
+	if (ackw_start(&ch->aw, ch->in->lineno, msg, sizeof msg) == ACK_ERR)
+		goto bad;
+	return 0;
+bad:
+	snprintf(err, errsize, "--ack-in: %s", msg);
+	return -1;
 }
 
 int
@@ -273,41 +304,56 @@ chain_tick(struct chain *ch, char *err, size_t errsize)
 		return -1;
 	if (mono_ms() >= ch->next_save && save(ch, err, errsize) < 0)
 		return -1;
-	ack_up(ch);
-	return 0;
+	if (ack_up(ch, err, errsize) < 0)
+		return -1;
+	return ack_service(ch, 0, 0, err, errsize);
 }
 
 int
 chain_idle(struct chain *ch, volatile sig_atomic_t *stop, char *err,
     size_t errsize)
 {
-	struct pollfd pfd[2];
+	struct pollfd pfd[3];
 	double wait;
-	int n;
+	int n, r, w;
 
 	while (!*stop) {
+		if (chain_flush(ch) < 0)
+			return errno == EPIPE ? -2 : fail(err, errsize, "write",
+			    "<stdout>");
 		if (chain_tick(ch, err, errsize) < 0)
 			return -1;
+		memset(pfd, 0, sizeof pfd);
 		pfd[0].fd = STDIN_FILENO;
 		pfd[0].events = POLLIN;
-		n = 1;
-		if (ch->ack_out && ackreader_fd(&ch->ar) >= 0) {
-			pfd[1].fd = ackreader_fd(&ch->ar);
-			pfd[1].events = POLLIN;
-			n = 2;
-		}
+		pfd[1].fd = ch->ack_out ? ackr_fd(&ch->ar) : -1;
+		pfd[1].events = POLLIN;
+		w = ch->ack_in ? ackw_pollfd(&ch->aw, &pfd[2]) : -1;
+		if (ch->ack_in == NULL)
+			pfd[2].fd = -1;
+		n = 3;
 		wait = -1;
 		if (ch->path && ch->lineno != ch->saved_line)
 			wait = ch->next_save - mono_ms();
-		if (ch->ack_out && n == 1 && (wait < 0 || wait > 100))
-			wait = 100;	/* no writer on the ack path yet */
-		if (poll(pfd, (nfds_t)n, wait < 0 ? -1 : (int)wait + 1) < 0) {
+		if (w >= 0 && (wait < 0 || w < wait))
+			wait = w;
+		r = poll(pfd, (nfds_t)n, wait < 0 ? -1 : (int)wait + 1);
+		if (r < 0) {
 			if (errno == EINTR)
 				continue;
 			return fail(err, errsize, "poll", "<stdin>");
 		}
-		if (pfd[0].revents)
-			return 0;
+		if (ack_service(ch, r > 0 ? pfd[2].revents : 0,
+		    !(pfd[0].revents & (POLLIN | POLLHUP | POLLERR)), err,
+		    errsize) < 0)
+			return -1;
+		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			/* Never block inside an unfinished line. */
+			if (lines_fill(ch->in) < 0)
+				return fail(err, errsize, "read", "<stdin>");
+			if (lines_buffered(ch->in))
+				return 0;
+		}
 	}
 	return 0;
 }
@@ -317,9 +363,11 @@ chain_close(struct chain *ch, int gone, volatile sig_atomic_t *stop,
     char *err, size_t errsize)
 {
 	struct pollfd pfd[2];
-	int rc = 0, n;
+	int rc = 0;
 
 	while (!gone && !*stop && ch->ack_out && ch->acked < ch->emitted) {
+		if (chain_flush(ch) < 0)
+			break;
 		if (take_acks(ch, err, errsize) < 0)
 			return -1;
 		if (ch->acked >= ch->emitted)
@@ -327,23 +375,21 @@ chain_close(struct chain *ch, int gone, volatile sig_atomic_t *stop,
 		/* POLLERR on stdout: the reader went away without acking. */
 		pfd[0].fd = STDOUT_FILENO;
 		pfd[0].events = 0;
-		n = 1;
-		if (ackreader_fd(&ch->ar) >= 0) {
-			pfd[1].fd = ackreader_fd(&ch->ar);
-			pfd[1].events = POLLIN;
-			n = 2;
-		}
-		if (poll(pfd, (nfds_t)n, 100) > 0 &&
+		pfd[1].fd = ackr_fd(&ch->ar);
+		pfd[1].events = POLLIN;
+		if (poll(pfd, 2, 100) > 0 &&
 		    (pfd[0].revents & (POLLERR | POLLHUP)))
 			break;
 	}
-	if (take_acks(ch, err, errsize) < 0 || save(ch, err, errsize) < 0)
+	if (take_acks(ch, err, errsize) < 0 || save(ch, err, errsize) < 0 ||
+	    ack_up(ch, err, errsize) < 0)
 		rc = -1;
-	ack_up(ch);
-	if (ch->upfd >= 0)
-		close(ch->upfd);
+	if (ch->ack_in) {
+		ackw_drain(&ch->aw, 2000);
+		ackw_close(&ch->aw);
+	}
 	if (ch->ack_out)
-		ackreader_close(&ch->ar);
+		ackr_close(&ch->ar);
 	buf_free(&ch->pend);
 	free(ch->q);
 	return rc;

@@ -1,6 +1,7 @@
 /* render.c: event and digest variables, and {{key}} templates over them. */
 #include "state/render.h"
 
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,4 +190,35 @@ render_body(const json_t *tpl, json_t *vars)
 	if (s == NULL)
 		die("out of memory rendering a body");
 	return s;
+}
+
+int
+render_match(json_t *ev, const char *const *match, int n)
+{
+	char key[128], num[64];
+	const char *eq, *s;
+	json_t *v;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if ((eq = strchr(match[i], '=')) == NULL)
+			return 0;
+		snprintf(key, sizeof key, "%.*s", (int)(eq - match[i]), match[i]);
+		if (strncmp(key, "tags.", 5) == 0)
+			v = json_object_get(json_object_get(ev, "tags"), key + 5);
+		else
+			v = json_object_get(ev, key);
+		if (json_is_string(v))
+			s = json_string_value(v);
+		else if (json_is_integer(v))
+			snprintf(num, sizeof num, "%lld",
+			    (long long)json_integer_value(v)), s = num;
+		else if (json_is_null(v))
+			s = "null";
+		else
+			return 0;
+		if (fnmatch(eq + 1, s, 0) != 0)
+			return 0;
+	}
+	return 1;
 }

@@ -27,4 +27,9 @@ json_t *render_vars(json_t *const *evs, size_t n, const char *id);
  * NUL-terminated string the caller frees.
  */
 char *render_body(const json_t *tpl, json_t *vars);
+/*
+ * 1 if event ev matches every KEY=GLOB of match[0..n): the event's KEY (a
+ * tag with tags.NAME) as text matches the glob(7) pattern GLOB.
+ */
+int render_match(json_t *ev, const char *const *match, int n);
 #endif
