@@ -1,77 +1,14 @@
-/* rscan.c: a single-pass scanner of the members of one JSON object. */
+/* rscan.c: the members of a result wm-state needs, in one pass of lib/jsonr. */
 #include "state/rscan.h"
 
 #include <string.h>
+
+#include "jsonr.h"
 
 static const char *const keys[RK_COUNT] = {
 	"id", "ts", "url", "name", "ok", "error", "detail", "degraded",
 	"cert_expiry", "probe", "tags"
 };
-
-static const char *
-skip_ws(const char *p, const char *e)
-{
-	while (p < e && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
-		p++;
-	return p;
-}
-
-/* p at the opening quote; returns the byte after the closing one, or NULL. */
-static const char *
-skip_string(const char *p, const char *e)
-{
-	p++;
-	for (;;) {
-		const char *q = memchr(p, '"', (size_t)(e - p));
-		const char *b;
-
-		if (q == NULL)
-			return NULL;
-		/* An odd number of backslashes before the quote escapes it. */
-		for (b = q; b > p && b[-1] == '\\'; b--)
-			;
-		if (((q - b) & 1) == 0)
-			return q + 1;
-		p = q + 1;
-	}
-}
-
-/* Skip one value; returns the byte after it, or NULL if malformed. */
-static const char *
-skip_value(const char *p, const char *e)
-{
-	int depth = 0;
-
-	if (p >= e)
-		return NULL;
-	if (*p == '"')
-		return skip_string(p, e);
-	if (*p != '{' && *p != '[') {
-		const char *s = p;
-
-		while (p < e && *p != ',' && *p != '}' && *p != ']' &&
-		    *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
-			p++;
-		return p > s ? p : NULL;
-	}
-	while (p < e) {
-		switch (*p) {
-		case '"':
-			if ((p = skip_string(p, e)) == NULL)
-				return NULL;
-			continue;
-		case '{': case '[':
-			depth++;
-			break;
-		case '}': case ']':
-			if (--depth == 0)
-				return p + 1;
-			break;
-		}
-		p++;
-	}
-	return NULL;
-}
 
 static int
 key_index(const char *k, size_t n)
@@ -88,56 +25,28 @@ key_index(const char *k, size_t n)
 int
 rscan_line(struct rscan *r, const char *s, size_t n, const char **why)
 {
-	const char *p = s, *e = s + n, *k, *ke;
-	int i;
+	struct jsonr jr;
+	struct jsonr_val name, v;
+	int i, rc;
 
 	memset(r, 0, sizeof *r);
-	p = skip_ws(p, e);
-	if (p >= e || *p != '{') {
-		*why = "not a JSON object";
-		return -1;
+	jsonr_init(&jr, s, n, 0);
+	if (jsonr_object(&jr) < 0)
+		goto bad;
+	while ((rc = jsonr_member(&jr, &name)) == 1) {
+		if (jsonr_value(&jr, &v) < 0)
+			goto bad;
+		if (!name.escaped && (i = key_index(name.str, name.slen)) >= 0) {
+			r->v[i].p = v.raw;
+			r->v[i].n = v.len;
+		}
 	}
-	p = skip_ws(p + 1, e);
-	if (p < e && *p == '}')
-		goto end;
-	for (;;) {
-		if (p >= e || *p != '"' || (ke = skip_string(p, e)) == NULL) {
-			*why = "malformed member name";
-			return -1;
-		}
-		k = p + 1;
-		p = skip_ws(ke, e);
-		if (p >= e || *p != ':') {
-			*why = "missing ':'";
-			return -1;
-		}
-		p = skip_ws(p + 1, e);
-		ke--;
-		i = key_index(k, (size_t)(ke - k));
-		if (i >= 0)
-			r->v[i].p = p;
-		if ((p = skip_value(p, e)) == NULL) {
-			*why = "malformed value";
-			return -1;
-		}
-		if (i >= 0)
-			r->v[i].n = (size_t)(p - r->v[i].p);
-		p = skip_ws(p, e);
-		if (p < e && *p == ',') {
-			p = skip_ws(p + 1, e);
-			continue;
-		}
-		if (p < e && *p == '}')
-			break;
-		*why = "expected ',' or '}'";
-		return -1;
-	}
-end:
-	if (skip_ws(p + 1, e) != e) {
-		*why = "text after the object";
-		return -1;
-	}
+	if (rc < 0 || jsonr_end(&jr) < 0)
+		goto bad;
 	return 0;
+bad:
+	*why = jr.err ? jr.err : "not a JSON object";
+	return -1;
 }
 
 int

@@ -1,7 +1,7 @@
 /*
- * rscan.h: one pass over a result record (a JSON object on one line) that
- * notes where the value of each member wm-state needs begins and ends,
- * without decoding anything. Values stay raw JSON text, so they are written
+ * rscan.h: one pass over a result record (a JSON object on one line, read
+ * and checked by lib/jsonr.h) that notes where the value of each member
+ * wm-state needs begins and ends, without decoding anything. Values stay raw JSON text, so they are written
  * back into events as they came.
  */
 #ifndef WEBMON_RSCAN_H
@@ -25,9 +25,8 @@ struct rscan {
 };
 
 /*
- * Scan the object in s[0..n). Returns 0, or -1 with a reason in *why when the
- * line is not one well-formed JSON object (the other members are skipped,
- * checked only as far as needed to find where they end).
+ * Scan the object in s[0..n). Returns 0, or -1 with a reason in *why (a
+ * constant string) when the line is not one well-formed JSON object.
  */
 int rscan_line(struct rscan *r, const char *s, size_t n, const char **why);
 /* 1 if the span is absent or the JSON null. */
