@@ -4,6 +4,7 @@
 load test_helper
 load helpers/pg
 load helpers/http
+load helpers/kafka
 
 setup_file() {
 	pg_start
@@ -25,6 +26,7 @@ teardown() {
 	[ -z "$SP" ] || kill -9 "$SP" 2>/dev/null || true
 	[ -z "$NP" ] || kill -9 "$NP" 2>/dev/null || true
 	http_stop
+	kafka_stop
 }
 
 # result ID TS OK [PROBE [URL [EXTRA_JSON]]]: one result record.
@@ -291,4 +293,47 @@ storm_check() {
 	wait "$SP"
 	wait "$NP"
 	storm_check 1
+}
+
+# The whole alerting chain of DESIGN.md, acknowledgements and all: results
+# from Kafka (the mock cluster), wm-state killed with SIGKILL mid-storm;
+# wm-kafka-sub resumes from the offsets wm-state acknowledged, and every
+# event reaches the receiver, none twice.
+@test "kafka | wm-state --ack-in --ack-out | wm-notify --ack: kill -9 of wm-state, restart: every event once" {
+	storm_setup
+	kafka_start 1 "alerts:4"
+	wm-kafka-pub -b "$KAFKA_BROKERS" -t alerts -z lz4 --key-field url <"$T/corpus"
+	rm -f "$T/data" "$T/ack2"
+	run=0
+	kchain_start() {
+		run=$((run + 1))
+		mkfifo "$T/d1.$run" "$T/d2.$run"
+		# shellcheck disable=SC2086 # KAFKA_GROUP_X is several words
+		wm-kafka-sub -b "$KAFKA_BROKERS" -t alerts -G alerts $KAFKA_GROUP_X \
+			--ack "$T/ack1" </dev/null >"$T/d1.$run" 2>>"$T/sub.err" 3>&- &
+		KP=$!
+		wm-state --fail 2 --success 2 --cert-days 0 --state "$T/state" \
+			--save-interval 0.2 --ack-in "$T/ack1" --ack-out "$T/ack2" \
+			<"$T/d1.$run" >"$T/d2.$run" 2>>"$T/state.err" 3>&- &
+		SP=$!
+		wm-notify --webhook "$HTTP_URL/hook/$H" --state "$T/delivered" \
+			--ack "$T/ack2" <"$T/d2.$run" 2>>"$T/notify.err" 3>&- &
+		NP=$!
+	}
+	kchain_start
+	wait_until 120 posted_at_least 500 || { cat "$T"/*.err; false; }
+	kill -9 "$SP"
+	wait "$SP" || true
+	wait "$NP" || true
+	kill -TERM "$KP" 2>/dev/null || true
+	wait "$KP" || true
+	[ "$(delivered | sort -u | wc -l)" -lt "$(wc -l <"$T/want")" ] || flunk "the storm was over before the kill"
+	kchain_start
+	all_posted() { [ "$(delivered | sort -u | wc -l)" -ge "$(wc -l <"$T/want")" ]; }
+	wait_until 180 all_posted || { cat "$T"/*.err; false; }
+	kill -TERM "$KP"
+	wait "$KP"
+	wait "$SP"
+	wait "$NP"
+	storm_check 0
 }
