@@ -167,6 +167,39 @@ seq_results() {
 	[[ $output == "wm-state webmon-"* ]]
 }
 
+# events_match_incidents F S: the down/up events in wm_events pair up into
+# exactly the rows of wm_incidents(F, S) over all of wm_results.
+events_match_incidents() {
+	run pq -c "
+	WITH d AS (
+		SELECT e.*, row_number() OVER (PARTITION BY url, probe,
+		       started ORDER BY ts, id) AS k
+		FROM wm_events e WHERE kind = 'down'),
+	u AS (
+		-- several incidents can start and end at one ts (results
+		-- sharing a ts): the k-th up after a start ends the k-th down
+		SELECT e.*, row_number() OVER (PARTITION BY url, probe,
+		       previous_since ORDER BY ts, id) AS k
+		FROM wm_events e WHERE kind = 'up' AND previous = 'down'),
+	ev AS (
+		SELECT d.url, d.probe, d.started, d.ts AS detected,
+		       u.started AS ended, u.ts AS recovered,
+		       u.checks, u.failures, u.error
+		FROM d LEFT JOIN u ON u.url = d.url AND u.probe = d.probe
+		     AND u.previous_since = d.started AND u.k = d.k),
+	sq AS (
+		SELECT url, probe, started, detected, ended, recovered,
+		       CASE WHEN ended IS NULL THEN NULL ELSE checks END,
+		       CASE WHEN ended IS NULL THEN NULL ELSE failures END,
+		       CASE WHEN ended IS NULL THEN NULL ELSE last_error END
+		FROM wm_incidents($1, $2, '-infinity'))
+	SELECT (SELECT count(*) FROM (TABLE ev EXCEPT ALL TABLE sq) a) || ' ' ||
+	       (SELECT count(*) FROM (TABLE sq EXCEPT ALL TABLE ev) b) || ' ' ||
+	       (SELECT count(*) FROM wm_events WHERE kind IN ('down', 'up'))"
+	[ "$status" -eq 0 ] || flunk "$output"
+	[[ $output == "0 0 "* ]] || flunk "F=$1 S=$2: $output (events not in SQL, SQL not in events)"
+}
+
 # The key property: for thresholds F/S, the down/up events are the incidents
 # of wm_incidents(F, S) over the same rows, on a randomized flapping corpus.
 @test "down/up events equal wm_incidents(F, S) on 100,000 flapping results" {
@@ -183,33 +216,7 @@ seq_results() {
 		wm-pg-copy -t wm_events --key id <"$T/ev"
 		n=$(pq -c "SELECT count(*) FROM wm_incidents($1, $2, '-infinity')")
 		[ "$n" -gt 1000 ] || flunk "only $n incidents for $fs"
-		run pq -c "
-		WITH d AS (
-			SELECT e.*, row_number() OVER (PARTITION BY url, probe,
-			       started ORDER BY ts, id) AS k
-			FROM wm_events e WHERE kind = 'down'),
-		u AS (
-			-- several incidents can start and end at one ts (results
-			-- sharing a ts): the k-th up after a start ends the k-th down
-			SELECT e.*, row_number() OVER (PARTITION BY url, probe,
-			       previous_since ORDER BY ts, id) AS k
-			FROM wm_events e WHERE kind = 'up' AND previous = 'down'),
-		ev AS (
-			SELECT d.url, d.probe, d.started, d.ts AS detected,
-			       u.started AS ended, u.ts AS recovered,
-			       u.checks, u.failures, u.error
-			FROM d LEFT JOIN u ON u.url = d.url AND u.probe = d.probe
-			     AND u.previous_since = d.started AND u.k = d.k),
-		sq AS (
-			SELECT url, probe, started, detected, ended, recovered,
-			       CASE WHEN ended IS NULL THEN NULL ELSE checks END,
-			       CASE WHEN ended IS NULL THEN NULL ELSE failures END,
-			       CASE WHEN ended IS NULL THEN NULL ELSE last_error END
-			FROM wm_incidents($1, $2, '-infinity'))
-		SELECT (SELECT count(*) FROM (TABLE ev EXCEPT ALL TABLE sq) a) || ' ' ||
-		       (SELECT count(*) FROM (TABLE sq EXCEPT ALL TABLE ev) b) || ' ' ||
-		       (SELECT count(*) FROM wm_events WHERE kind IN ('down', 'up'))"
-		[ "$status" -eq 0 ] || flunk "$output"
+		events_match_incidents "$1" "$2"
 		[[ $output == "0 0 "* ]] || flunk "F=$1 S=$2: $output (events not in SQL, SQL not in events)"
 	done
 	# And the open incidents view agrees with SQL's ongoing ones.
@@ -336,4 +343,23 @@ storm_check() {
 	wait "$SP"
 	wait "$NP"
 	storm_check 0
+}
+
+@test "down/up events equal wm_incidents() on the hand-made data of sql.bats" {
+	T0=$(pq -c "SELECT date_trunc('day', now() - interval '1 day')")
+	pq -c "CREATE DATABASE demo"
+	PGDATABASE=demo pq -f "$ROOT/sql/schema.sql" >/dev/null
+	PGDATABASE=demo pq -f "$ROOT/sql/views.sql" >/dev/null
+	PGDATABASE=demo pq -f "$ROOT/sql/events.sql" >/dev/null
+	PGDATABASE=demo pq -v t0="$T0" -f "$FIXTURES/sql/data.sql" >/dev/null
+	PGDATABASE=demo PGTZ=UTC pq -c "SELECT row_to_json(r) FROM (SELECT *
+		FROM wm_results ORDER BY ts, id) r" >"$T/rows"
+	for fs in "3 2" "1 1" "2 3"; do
+		set -- $fs
+		PGDATABASE=demo pq -c "TRUNCATE wm_events"
+		wm-state --fail "$1" --success "$2" <"$T/rows" >"$T/ev"
+		PGDATABASE=demo wm-pg-copy -t wm_events --key id <"$T/ev"
+		[ "$(PGDATABASE=demo pq -c "SELECT count(*) FROM wm_incidents($1, $2, '-infinity')")" -gt 2 ]
+		PGDATABASE=demo events_match_incidents "$1" "$2"
+	done
 }
