@@ -109,7 +109,9 @@ UNIT_PG    = tests/unit/test-copyrow
 # delivery: the offset tracker and both sides of the ack protocol.
 UNIT_KAFKA += tests/unit/test-offtrack
 UNIT_CORE  += tests/unit/test-ack
-UNIT_TESTS = $(UNIT_CORE) $(UNIT_PROBE) $(UNIT_KAFKA) $(UNIT_PG)
+# state: wm-state's fold, scan and ids.
+UNIT_STATE = tests/unit/test-fold
+UNIT_TESTS = $(UNIT_CORE) $(UNIT_PROBE) $(UNIT_KAFKA) $(UNIT_PG) $(UNIT_STATE)
 tests/unit/test-kbatch.o tests/unit/test-koffset.o: FAMILY_PKGS = $(KAFKA_PKGS)
 
 $(UNIT_CORE): %: %.o $(LIBWM)
@@ -119,6 +121,8 @@ $(UNIT_PROBE): %: %.o $(LIBPROBE) $(LIBWM)
 $(UNIT_KAFKA): %: %.o $(LIBKAFKA) $(LIBWM)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc,libs,$(KAFKA_PKGS)) -lm
 $(UNIT_PG): %: %.o $(LIBPG) $(LIBWM)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm
+$(UNIT_STATE): %: %.o $(LIBSTATE) $(LIBWM)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm
 
 # Fast: builds and runs only the unit tests. Every test runs even after a
