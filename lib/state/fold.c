@@ -229,7 +229,7 @@ fold_target(struct fold *f, const struct span *url, const struct span *probe)
 	t->site->nprobes++;
 	t->state = ST_UP;
 	t->run_ok = -1;
-	t->last_us = INT64_MIN;
+	t->last_us = t->loaded_us = INT64_MIN;
 	t->cert_level = -1;
 	t->heapi = (size_t)-1;
 	t->next = f->tab[h & (f->ntab - 1)];
@@ -536,7 +536,8 @@ fold_line(struct fold *f, const char *line, size_t n, const char **why)
 	/* Results of one target in (ts, id) order, as SQL orders them. */
 	if (ts_us < t->last_us || (ts_us == t->last_us &&
 	    (c = strcmp(id, t->last_id)) <= 0)) {
-		if (ts_us == t->last_us && c == 0)
+		/* The same result, or one from before a saved state: a replay. */
+		if ((ts_us == t->last_us && c == 0) || ts_us <= t->loaded_us)
 			f->dups++;
 		else
 			f->late++;

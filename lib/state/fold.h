@@ -49,8 +49,9 @@ void fold_free(struct fold *f);
  * Fold one result line. Returns the number of events appended (0 or more),
  * -1 when the line is not a usable result (why says what is wrong), or -2
  * when the result is not newer, by (ts, id), than the last one of its
- * target: a replay of a result already folded (counted in dups) or one that
- * arrived late (counted in late); it changes nothing.
+ * target: a replay (the same result, or one not newer than the state that
+ * fold_load() gave; counted in dups) or one that arrived late (counted in
+ * late); it changes nothing.
  */
 int fold_line(struct fold *f, const char *line, size_t n, const char **why);
 /*

@@ -28,6 +28,7 @@ struct target {
 	uint64_t deg_run, clean_run;	/* ok results with, without degraded */
 	char deg_start[FOLD_TSMAX], clean_start[FOLD_TSMAX];
 	int64_t last_us;		/* the last result folded */
+	int64_t loaded_us;		/* last_us when loaded from a saved state */
 	char last_id[FOLD_TSMAX], last_ts[FOLD_TSMAX];
 	int stale, cert_level;		/* cert_level: deepest threshold fired, -1 none */
 	size_t heapi;			/* position in the stale heap */

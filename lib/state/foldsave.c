@@ -124,7 +124,7 @@ load_target(struct fold *f, char **v)
 	t->run_len = strtoull(v[12], NULL, 10);
 	t->deg_run = strtoull(v[14], NULL, 10);
 	t->clean_run = strtoull(v[15], NULL, 10);
-	t->last_us = strtoll(v[18], NULL, 10);
+	t->last_us = t->loaded_us = strtoll(v[18], NULL, 10);
 	t->stale = atoi(v[21]);
 	t->cert_level = atoi(v[22]);
 	if (setts(t->run_start, v[13]) || setts(t->deg_start, v[16]) ||
