@@ -209,3 +209,21 @@ posts() {
 	run -0 wm-notify -V
 	[[ $output == "wm-notify webmon-"* ]]
 }
+
+@test "SIGTERM sends the digest it holds, records it, exits 0" {
+	mkfifo "$T/feed"
+	{ events 5; sleep 30; } >"$T/feed" &
+	FEEDER=$!
+	wm-notify --group-wait 60 --webhook "$HTTP_URL/hook/$H" --state "$T/st" \
+		<"$T/feed" 2>"$T/err" &
+	NP=$!
+	# Time to read the five lines; none is sent before the window ends.
+	sleep 2
+	[ -z "$(posts "$H")" ]
+	kill -TERM "$NP"
+	wait "$NP" || flunk "exit $?: $(cat "$T/err")"
+	kill "$FEEDER" 2>/dev/null || true
+	run jq -c '.body | fromjson | [.kind, .count]' <(posts "$H")
+	[ "$output" = '["digest",5]' ]
+	[ "$(wc -l <"$T/st")" -eq 5 ]
+}

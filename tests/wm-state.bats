@@ -363,3 +363,24 @@ storm_check() {
 		PGDATABASE=demo events_match_incidents "$1" "$2"
 	done
 }
+
+@test "SIGTERM saves the state and exits 0; a closed stdout ends it cleanly" {
+	seq_results oxxxoo >"$T/in"
+	mkfifo "$T/feed"
+	{ cat "$T/in"; sleep 30; } >"$T/feed" &
+	FEEDER=$!
+	wm-state --state "$T/st" <"$T/feed" >"$T/ev" 2>"$T/err" &
+	SP=$!
+	wait_until 10 test -s "$T/ev"
+	kill -TERM "$SP"
+	wait "$SP" || flunk "exit $?: $(cat "$T/err")"
+	SP=
+	kill "$FEEDER" 2>/dev/null || true
+	grep -q '^T	"https://a.example/"	"p1"' "$T/st"
+	# Restarted on the same input: nothing again.
+	run -0 wm-state --state "$T/st" <"$T/in"
+	[ -z "$output" ]
+	python3 "$FIXTURES/wm-state/flap.py" 20000 4 30 >"$T/big"
+	run -0 bash -c 'wm-state <"$1" | head -1 >/dev/null; echo "${PIPESTATUS[0]}"' _ "$T/big"
+	[ "$output" = 0 ]
+}
