@@ -18,6 +18,7 @@
 
 #include "ack.h"
 #include "buf.h"
+#include "cli.h"
 #include "lines.h"
 #include "state/deliver.h"
 #include "state/idset.h"
@@ -66,17 +67,25 @@ struct run {
 	uint64_t acked, sent, delivered, skipped, unmatched, failed, bad, retries;
 };
 
-_Noreturn static void
-usage(int code)
+static void
+versions(FILE *fp)
 {
-	fprintf(code ? stderr : stdout,
+	fprintf(fp, "%s\njansson %s\n", curl_version(), jansson_version_str());
+}
+
+static const struct cli_prog cli = {
+	.name = "wm-notify",
+	.synopsis =
 	    "usage: wm-notify [-hVv] (--webhook URL | --webhook-file FILE | --exec CMD)\n"
 	    "                 [--template FILE] [--state FILE] [--ack PATH]\n"
 	    "                 [--failed FILE] [--retry-for S] [--timeout S]\n"
 	    "                 [--group-wait S] [--match KEY=GLOB ...]\n"
+	    "                 [--max-line BYTES]\n",
+	.options =
+	    "options:\n"
 	    "      --webhook URL       POST each notification here (or the\n"
 	    "                          environment variable WM_WEBHOOK_URL)\n"
-	    "      --webhook-file FILE first line the URL, then 'Name: value' headers\n"
+	    "      --webhook-file FILE  first line the URL, then 'Name: value' headers\n"
 	    "      --exec CMD          run sh -c CMD, the body on stdin, WM_* variables\n"
 	    "      --template FILE     JSON body with {{key}} placeholders\n"
 	    "      --state FILE        ids delivered; never delivered again\n"
@@ -86,27 +95,18 @@ usage(int code)
 	    "      --timeout S         one attempt at most this long (10)\n"
 	    "      --group-wait S      one digest per window of S seconds\n"
 	    "      --match KEY=GLOB    only events whose KEY (tags.NAME) matches\n"
-	    "  -v, --verbose           a summary line at exit\n"
-	    "  -h, --help              this help\n"
-	    "  -V, --version           print the version\n");
-	exit(code);
-}
+	    "      --max-line BYTES    longest line accepted (default 1048576)\n"
+	    "  -v, --verbose           a total line at exit\n"
+	    "  -h, --help              show this help\n"
+	    "  -V, --version           show the version and those of libcurl, jansson\n",
+	.versions = versions,
+};
 
 static void
 onsignal(int sig)
 {
 	(void)sig;
 	stop = 1;
-}
-
-static double
-seconds(const char *opt, const char *s)
-{
-	double v;
-
-	if (parse_seconds(s, &v) < 0)
-		dieusage("%s: expected seconds, not '%s'", opt, s);
-	return v;
 }
 
 static void
@@ -138,20 +138,19 @@ parse_options(int argc, char **argv, struct options *o)
 	o->retry_for = 300;
 	o->timeout = 10;
 	o->maxline = 1024 * 1024;
-	while ((c = getopt_long(argc, argv, "hVv", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "hVv", longopts)) != -1) {
 		switch (c) {
 		case 'h':
-			usage(0);
+			cli_help();
 		case 'V':
-			printf("wm-notify webmon-%s\n", WEBMON_VERSION);
-			exit(0);
+			cli_version();
 		case 'v':
 			o->verbose = 1;
 			break;
 		case O_ACK: o->ack = optarg; break;
 		case O_EXEC: o->exec = optarg; break;
 		case O_FAILED: o->failed = optarg; break;
-		case O_GROUP: o->group_wait = seconds("--group-wait", optarg); break;
+		case O_GROUP: o->group_wait = cli_seconds(optarg, 0); break;
 		case O_MATCH:
 			if (strchr(optarg, '=') == NULL || *optarg == '=')
 				dieusage("--match: expected KEY=GLOB, not '%s'", optarg);
@@ -160,21 +159,16 @@ parse_options(int argc, char **argv, struct options *o)
 			o->match[o->nmatch++] = optarg;
 			break;
 		case O_MAXLINE:
-			if (parse_long(optarg, 2, 1024L * 1024 * 1024, &o->maxline) < 0)
-				dieusage("--max-line: expected a number of bytes, not '%s'", optarg);
+			o->maxline = cli_long(optarg, 2, 1024L * 1024 * 1024);
 			break;
-		case O_RETRY: o->retry_for = seconds("--retry-for", optarg); break;
+		case O_RETRY: o->retry_for = cli_seconds(optarg, 0); break;
 		case O_STATE: o->state = optarg; break;
 		case O_TEMPLATE: o->template = optarg; break;
 		case O_TIMEOUT:
-			o->timeout = seconds("--timeout", optarg);
-			if (o->timeout <= 0)
-				dieusage("--timeout: expected seconds above 0");
+			o->timeout = cli_seconds(optarg, 0.001);
 			break;
 		case O_WEBHOOK: o->webhook = optarg; break;
 		case O_WHFILE: o->webhook_file = optarg; break;
-		default:
-			dieusage("unknown option");
 		}
 	}
 	if (optind < argc)
@@ -407,7 +401,7 @@ main(int argc, char **argv)
 	size_t len;
 	int rc, wait;
 
-	setprogname(argv[0]);
+	cli_init(&cli);
 	parse_options(argc, argv, &o);
 	ignore_sigpipe();
 	catch_stop_signals(onsignal);
@@ -473,10 +467,10 @@ main(int argc, char **argv)
 		send_group(&r);
 	ack_done(&r);
 	if (o.verbose)
-		warnmsg("done: %" PRIu64 " events delivered in %" PRIu64
-		    " notifications, %" PRIu64 " already delivered, %" PRIu64
-		    " not matched, %" PRIu64 " failed, %" PRIu64 " bad, %"
-		    PRIu64 " retries", r.delivered, r.sent - r.retries,
+		statsmsg("total", "delivered=%" PRIu64 " notifications=%" PRIu64
+		    " already_delivered=%" PRIu64 " unmatched=%" PRIu64
+		    " failed=%" PRIu64 " bad=%" PRIu64 " retries=%" PRIu64,
+		    r.delivered, r.sent - r.retries,
 		    r.skipped, r.unmatched, r.failed, r.bad, r.retries);
 	if (r.acking) {
 		/* The reader is draining too: give the last ack a moment. */

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "cli.h"
 #include "lines.h"
 #include "progress.h"
 #include "state/chain.h"
@@ -32,15 +33,16 @@ struct options {
 	int verbose;
 };
 
-_Noreturn static void
-usage(int code)
-{
-	fprintf(code ? stderr : stdout,
+static const struct cli_prog cli = {
+	.name = "wm-state",
+	.synopsis =
 	    "usage: wm-state [-hVv] [--fail N] [--success N] [--degrade N]\n"
 	    "                [--quorum K] [--stale SECONDS] [--cert-days D,D,...]\n"
 	    "                [--state FILE [--save-interval S]]\n"
 	    "                [--ack-in PATH --ack-out PATH]\n"
-	    "                [--max-line BYTES] [--stats-interval S]\n"
+	    "                [--max-line BYTES] [--stats-interval S]\n",
+	.options =
+	    "options:\n"
 	    "      --fail N            failed results in a row turn a target down (3)\n"
 	    "      --success N         ok results in a row turn it up again (2)\n"
 	    "      --degrade N         degraded results in a row turn it degraded,\n"
@@ -54,11 +56,10 @@ usage(int code)
 	    "      --ack-out PATH      read acknowledgements of event lines here\n"
 	    "      --max-line BYTES    longest line accepted (default 1048576)\n"
 	    "  -v, --verbose           a stats line every --stats-interval seconds\n"
-	    "      --stats-interval S  (default 10)\n"
-	    "  -h, --help              this help\n"
-	    "  -V, --version           print the version\n");
-	exit(code);
-}
+	    "      --stats-interval S  seconds between stats lines (default 10)\n"
+	    "  -h, --help              show this help\n"
+	    "  -V, --version           show the version\n",
+};
 
 static void
 onsignal(int sig)
@@ -68,13 +69,9 @@ onsignal(int sig)
 }
 
 static int
-parse_threshold(const char *opt, const char *s, int min)
+parse_threshold(const char *s, int min)
 {
-	long v;
-
-	if (parse_long(s, min, 1000000, &v) < 0)
-		dieusage("%s: expected a number from %d, not '%s'", opt, min, s);
-	return (int)v;
+	return (int)cli_long(s, min, 1000000);
 }
 
 static void
@@ -93,8 +90,8 @@ parse_cert_days(struct fold_conf *c, const char *s)
 		v = strtol(p, &end, 10);
 		if (end == p || errno || v < 1 || v > 100000 ||
 		    c->ncert == FOLD_MAXCERT || (*end != ',' && *end != '\0'))
-			dieusage("--cert-days: expected up to %d numbers of days "
-			    "like 30,14,7,1, not '%s'", FOLD_MAXCERT, s);
+			dieusage("%s '%s': bad number, want up to %d numbers of "
+			    "days like 30,14,7,1", cli_optname(), s, FOLD_MAXCERT);
 		c->cert_days[c->ncert++] = (int)v;
 		if (*end == '\0')
 			break;
@@ -143,13 +140,12 @@ parse_options(int argc, char **argv, struct options *o)
 	o->maxline = 1024 * 1024;
 	o->stats_s = 10;
 	o->save_s = 1;
-	while ((c = getopt_long(argc, argv, "hVv", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "hVv", longopts)) != -1) {
 		switch (c) {
 		case 'h':
-			usage(0);
+			cli_help();
 		case 'V':
-			printf("wm-state webmon-%s\n", WEBMON_VERSION);
-			exit(0);
+			cli_version();
 		case 'v':
 			o->verbose = 1;
 			break;
@@ -163,39 +159,33 @@ parse_options(int argc, char **argv, struct options *o)
 			parse_cert_days(&o->fc, optarg);
 			break;
 		case O_DEGRADE:
-			o->fc.degrade = parse_threshold("--degrade", optarg, 1);
+			o->fc.degrade = parse_threshold(optarg, 1);
 			break;
 		case O_FAIL:
-			o->fc.fail = parse_threshold("--fail", optarg, 1);
+			o->fc.fail = parse_threshold(optarg, 1);
 			break;
 		case O_MAXLINE:
-			if (parse_long(optarg, 2, 1024L * 1024 * 1024, &o->maxline) < 0)
-				dieusage("--max-line: expected a number of bytes, not '%s'", optarg);
+			o->maxline = cli_long(optarg, 2, 1024L * 1024 * 1024);
 			break;
 		case O_QUORUM:
-			o->fc.quorum = parse_threshold("--quorum", optarg, 1);
+			o->fc.quorum = parse_threshold(optarg, 1);
 			break;
 		case O_SAVE:
-			if (parse_seconds(optarg, &o->save_s) < 0)
-				dieusage("--save-interval: expected seconds, not '%s'", optarg);
+			o->save_s = cli_seconds(optarg, 0);
 			break;
 		case O_STALE:
-			if (parse_seconds(optarg, &secs) < 0 || secs <= 0)
-				dieusage("--stale: expected seconds, not '%s'", optarg);
+			secs = cli_seconds(optarg, 0.001);
 			o->fc.stale_us = (int64_t)(secs * 1e6);
 			break;
 		case O_STATE:
 			o->state = optarg;
 			break;
 		case O_STATS:
-			if (parse_seconds(optarg, &o->stats_s) < 0 || o->stats_s <= 0)
-				dieusage("--stats-interval: expected seconds, not '%s'", optarg);
+			o->stats_s = cli_seconds(optarg, 0.001);
 			break;
 		case O_SUCCESS:
-			o->fc.success = parse_threshold("--success", optarg, 1);
+			o->fc.success = parse_threshold(optarg, 1);
 			break;
-		default:
-			dieusage("unknown option");
 		}
 	}
 	if (optind < argc)
@@ -224,10 +214,9 @@ stats(struct run *r, int final)
 {
 	double secs = (mono_ms() - r->start) / 1000;
 
-	progress_clear(&r->prog);
-	warnmsg("%s%" PRIu64 " results (%.0f/s), %zu targets, %" PRIu64
-	    " events, %" PRIu64 " bad, %" PRIu64 " replayed, %" PRIu64 " late",
-	    final ? "done: " : "", r->f.results,
+	statsmsg(final ? "total" : "stats", "results=%" PRIu64 " results/s=%.0f "
+	    "targets=%zu events=%" PRIu64 " bad=%" PRIu64 " replayed=%" PRIu64
+	    " late=%" PRIu64, r->f.results,
 	    secs > 0 ? (double)r->f.results / secs : 0.0, r->f.ntargets,
 	    r->f.events, r->bad, r->f.dups, r->f.late);
 	r->next_stats = mono_ms() + r->o->stats_s * 1000;
@@ -288,7 +277,7 @@ main(int argc, char **argv)
 	size_t len;
 	int rc, gone = 0;
 
-	setprogname(argv[0]);
+	cli_init(&cli);
 	parse_options(argc, argv, &o);
 	ignore_sigpipe();
 	catch_stop_signals(onsignal);

@@ -65,6 +65,8 @@ numeric_opt() {
 	wm-kafka-pub) echo "-c -p --flush-timeout --max-line" ;;
 	wm-kafka-sub) echo "-c --max-pending --drain-timeout" ;;
 	wm-pg-copy) echo "-n -T --max-line --stats-interval" ;;
+	wm-state) echo "--fail --success --degrade --quorum --stale --save-interval --max-line --stats-interval" ;;
+	wm-notify) echo "--retry-for --timeout --group-wait --max-line" ;;
 	*) echo "" ;;
 	esac
 }

@@ -83,7 +83,7 @@ posts() {
 	{ events 3; events 2 down 4; } >"$T/ev2"
 	run --separate-stderr wm-notify -v --webhook "$HTTP_URL/hook/$H" --state "$T/st" <"$T/ev2"
 	[ "$status" -eq 0 ]
-	[[ $stderr == *"2 events delivered in 2 notifications, 3 already delivered"* ]]
+	[[ $stderr == *" total: delivered=2 notifications=2 already_delivered=3 "* ]]
 	run jq -r .event <(posts "$H")
 	[ "${#lines[@]}" -eq 5 ]
 	[ "$(printf '%s\n' "${lines[@]}" | sort -u | wc -l)" -eq 5 ]
@@ -160,7 +160,7 @@ posts() {
 	run --separate-stderr wm-notify -v --match kind=down --match 'url=https://s?.example/*' \
 		--match tags.team=web --webhook "$HTTP_URL/hook/$H" <"$T/ev"
 	[ "$status" -eq 0 ]
-	[[ $stderr == *"2 events delivered"*"3 not matched"* ]]
+	[[ $stderr == *" total: delivered=2 "*" unmatched=3 "* ]]
 	run jq -r '.body | fromjson | .url' <(posts "$H")
 	[ "${lines[*]}" = "https://s1.example/ https://s2.example/" ]
 	run -2 --separate-stderr wm-notify --match kind --webhook "$HTTP_URL/hook/$H"

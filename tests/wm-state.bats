@@ -158,7 +158,7 @@ seq_results() {
 
 @test "usage errors exit 2; --help and -V exit 0" {
 	run -2 --separate-stderr wm-state --fail 0
-	[[ $stderr == "wm-state: --fail: expected a number from 1, not '0'"* ]]
+	[[ $stderr == "wm-state: --fail '0': bad number, want a whole number from 1 to 1000000"* ]]
 	run -2 --separate-stderr wm-state --ack-in /tmp/x
 	run -2 --separate-stderr wm-state --cert-days 3,x
 	run -0 wm-state --help

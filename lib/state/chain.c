@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "progress.h"
 #include "timeutil.h"
 #include "util.h"
 
@@ -146,6 +147,7 @@ chain_flush(struct chain *ch)
 {
 	if (ch->out->len == 0 || (ch->ack_out && !ackr_ready(&ch->ar)))
 		return 0;
+	progress_before(STDOUT_FILENO);	/* no line after progress text */
 	if (buf_write_fd(ch->out, STDOUT_FILENO) < 0)
 		return -1;
 	ch->written += count_lines(ch->out->data, ch->out->len);
