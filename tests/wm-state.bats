@@ -81,7 +81,7 @@ seq_results() {
 	run --separate-stderr wm-state -v <"$T/in2"
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 2 ]
-	[[ $stderr == *"1 replayed, 6 late"* ]] || flunk "$stderr"
+	[[ $stderr == *" replayed=1 late=6"* ]] || flunk "$stderr"
 	[[ $stderr == *"wm-state: 6 results older than the last one of their target were skipped"* ]]
 }
 
