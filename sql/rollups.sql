@@ -374,7 +374,7 @@ BEGIN
 	EXECUTE (wm_rollup_sql(format(
 		'(SELECT x.* FROM unnest(%L::text[], %L::text[]) p(url, probe)
 		  CROSS JOIN LATERAL (SELECT * FROM wm_results r
-		     WHERE r.url = p.url AND r.probe = p.probe
+		     WHERE hashtext(r.url) = hashtext(p.url) AND wm_url_is(r.url, p.url) AND r.probe = p.probe
 		     ORDER BY r.ts DESC, r.id DESC LIMIT 1) x)',
 		coalesce(gone_urls, '{}'), coalesce(gone_probes, '{}'))))[2];
 END

@@ -87,7 +87,7 @@ WITH f AS (
 		FROM (SELECT r.ok, r.ts,
 		             row_number() OVER (ORDER BY r.ts) AS k
 		      FROM wm_results r
-		      WHERE r.url = f.url AND r.probe = f.probe AND r.ts >= f.ts
+		      WHERE hashtext(r.url) = hashtext(f.url) AND wm_url_is(r.url, f.url) AND r.probe = f.probe AND r.ts >= f.ts
 		        AND (r.ts > f.ts OR r.id > f.id)
 		      ORDER BY r.ts
 		      LIMIT greatest(success_threshold, 1)) y) n
@@ -177,7 +177,7 @@ BEGIN
 	WITH recent AS (
 		SELECT r.ok, row_number() OVER (ORDER BY r.ts DESC, r.id DESC) AS n
 		FROM (SELECT r.ok, r.ts, r.id FROM wm_results r
-		      WHERE r.url = site AND r.probe = probe_name
+		      WHERE hashtext(r.url) = hashtext(site) AND wm_url_is(r.url, site) AND r.probe = probe_name
 		        AND r.ts >= now() - interval '7 days'
 		      ORDER BY r.ts DESC, r.id DESC LIMIT 64) r
 	), runs AS (
@@ -231,22 +231,22 @@ SELECT l.url, l.probe, l.name, l.ts, l.ok, l.status, l.error, l.detail,
 FROM wm_latest l
 CROSS JOIN LATERAL (
 	SELECT coalesce(min(r.ts), l.ts) AS since FROM wm_results r
-	WHERE r.url = l.url AND r.probe = l.probe
+	WHERE hashtext(r.url) = hashtext(l.url) AND wm_url_is(r.url, l.url) AND r.probe = l.probe
 	  AND r.ts > coalesce(CASE WHEN l.ok
 		THEN (SELECT max(p.ts) FROM wm_results p
 		      WHERE p.url = l.url AND p.probe = l.probe AND NOT p.ok)
 		ELSE (SELECT max(p.ts) FROM wm_results p
-		      WHERE p.url = l.url AND p.probe = l.probe AND p.ok)
+		      WHERE hashtext(p.url) = hashtext(l.url) AND wm_url_is(p.url, l.url) AND p.probe = l.probe AND p.ok)
 		END, '-infinity')) s
 CROSS JOIN LATERAL (
 	SELECT count(*) AS run_capped FROM (
 		SELECT 1 FROM wm_results r
-		WHERE r.url = l.url AND r.probe = l.probe AND r.ts >= s.since
+		WHERE hashtext(r.url) = hashtext(l.url) AND wm_url_is(r.url, l.url) AND r.probe = l.probe AND r.ts >= s.since
 		LIMIT 3) x) c
 CROSS JOIN LATERAL (
 	SELECT CASE WHEN l.ok THEN 0 ELSE (
 		SELECT count(*) FROM wm_results r
-		WHERE r.url = l.url AND r.probe = l.probe AND r.ts >= s.since)
+		WHERE hashtext(r.url) = hashtext(l.url) AND wm_url_is(r.url, l.url) AND r.probe = l.probe AND r.ts >= s.since)
 	END AS fails_in_row) f;
 COMMENT ON VIEW wm_status IS
 	'last result per url and probe, since when up or down, thresholded state';
@@ -422,7 +422,7 @@ CROSS JOIN LATERAL (
 	(SELECT l.ts, l.cert_expiry WHERE l.cert_expiry IS NOT NULL)
 	UNION ALL
 	(SELECT r.ts, r.cert_expiry FROM wm_results r
-	 WHERE r.url = l.url AND r.probe = l.probe
+	 WHERE hashtext(r.url) = hashtext(l.url) AND wm_url_is(r.url, l.url) AND r.probe = l.probe
 	   AND r.cert_expiry IS NOT NULL
 	 ORDER BY r.ts DESC LIMIT 1)
 	LIMIT 1) c

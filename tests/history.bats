@@ -271,6 +271,9 @@ key_of() {
 	consistent old $((n + 300))
 	[ "$(q old "SELECT done IS NOT NULL FROM wm_backfill")" = t ]
 	[ "$(q old "SELECT count(*) FROM wm_rollup_hourly_v0")" = 0 ]
+	# the (url, probe, ts) index gave way to the url hash one
+	[ "$(q old "SELECT to_regclass('wm_results_url_probe_ts_idx') IS NULL,
+	                   to_regclass('wm_results_url_hash_ts_idx') IS NOT NULL")" = "t|t" ]
 	# the views of 0.2 were replaced, columns appended
 	[ "$(q old "SELECT count(*) FROM wm_status")" = 8 ]
 	q old "SELECT degraded FROM wm_uptime_daily LIMIT 1" >/dev/null
