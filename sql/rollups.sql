@@ -163,13 +163,63 @@ BEGIN
 END
 $$;
 
+-- wm_hist_sum(hist): the aggregate. Its state is dense, one element per
+-- bin with the array's lower bound at the smallest bin (an int[] such as
+-- '[95:97]={3,NULL,1}'), so that adding a histogram costs one step per
+-- bin; the final function makes it sparse again.
+CREATE OR REPLACE FUNCTION wm_hist_acc(st int[], hist int[])
+RETURNS int[] LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+AS $$
+DECLARE
+	i int;
+	b int;
+BEGIN
+	IF st IS NULL THEN
+		st := '{}';
+	END IF;
+	FOR i IN 1 .. coalesce(array_length(hist, 2), 0) LOOP
+		b := hist[1][i];
+		st[b] := coalesce(st[b], 0) + hist[2][i];
+	END LOOP;
+	RETURN st;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION wm_hist_acc_combine(a int[], b int[])
+RETURNS int[] LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+AS $$
+DECLARE
+	i int;
+BEGIN
+	IF a IS NULL THEN
+		RETURN b;
+	END IF;
+	FOR i IN coalesce(array_lower(b, 1), 1) .. coalesce(array_upper(b, 1), 0) LOOP
+		IF b[i] IS NOT NULL THEN
+			a[i] := coalesce(a[i], 0) + b[i];
+		END IF;
+	END LOOP;
+	RETURN a;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION wm_hist_acc_final(st int[])
+RETURNS int[] LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+SELECT coalesce(ARRAY[array_agg(b ORDER BY b), array_agg(st[b] ORDER BY b)],
+                '{}')
+FROM generate_subscripts(st, 1) b
+WHERE st[b] IS NOT NULL
+$$;
+
 DROP AGGREGATE IF EXISTS wm_hist_sum(int[]);
 CREATE AGGREGATE wm_hist_sum(int[]) (
-	SFUNC = wm_hist_add, STYPE = int[], INITCOND = '{}',
-	COMBINEFUNC = wm_hist_add, PARALLEL = SAFE);
+	SFUNC = wm_hist_acc, STYPE = int[], FINALFUNC = wm_hist_acc_final,
+	COMBINEFUNC = wm_hist_acc_combine, PARALLEL = SAFE);
 
 -- Quantiles qs (each 0..1) of a histogram, like percentile_cont: NULL
--- elements when the histogram is empty.
+-- elements when the histogram is empty. One pass over the bins for each
+-- quantile, no SQL inside (it runs once per bucket of wm_uptime).
 CREATE OR REPLACE FUNCTION wm_hist_quantiles(hist int[], qs double precision[])
 RETURNS double precision[] LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 AS $$
@@ -180,9 +230,9 @@ DECLARE
 	q double precision;
 	p double precision;
 	k bigint;
-	v double precision[];
+	v0 double precision;
+	v1 double precision;
 	i int;
-	j int;
 	cum bigint;
 BEGIN
 	FOR i IN 1 .. nb LOOP
@@ -194,20 +244,25 @@ BEGIN
 			CONTINUE;
 		END IF;
 		p := least(greatest(q, 0), 1) * (total - 1);
-		v := '{}';
-		-- the order statistics floor(p) and ceil(p), 0-based
-		FOREACH k IN ARRAY ARRAY[floor(p)::bigint, ceil(p)::bigint] LOOP
-			cum := 0;
-			FOR j IN 1 .. nb LOOP
-				IF k < cum + hist[2][j] THEN
-					v := v || power(1.05::double precision,
-						hist[1][j] + (k - cum + 0.5) / hist[2][j]);
-					EXIT;
-				END IF;
-				cum := cum + hist[2][j];
-			END LOOP;
+		-- the order statistics floor(p) and floor(p) + 1 (0-based),
+		-- each spread evenly (in log scale) inside its bin
+		k := floor(p);
+		v0 := NULL;
+		v1 := NULL;
+		cum := 0;
+		FOR i IN 1 .. nb LOOP
+			IF v0 IS NULL AND k < cum + hist[2][i] THEN
+				v0 := power(1.05::double precision,
+					hist[1][i] + (k - cum + 0.5) / hist[2][i]);
+			END IF;
+			IF k + 1 < cum + hist[2][i] THEN
+				v1 := power(1.05::double precision,
+					hist[1][i] + (k + 1 - cum + 0.5) / hist[2][i]);
+				EXIT;
+			END IF;
+			cum := cum + hist[2][i];
 		END LOOP;
-		res := res || (v[1] + (p - floor(p)) * (v[2] - v[1]));
+		res := res || (v0 + (p - k) * (coalesce(v1, v0) - v0));
 	END LOOP;
 	RETURN res;
 END

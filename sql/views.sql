@@ -301,6 +301,7 @@ RETURNS TABLE (url text, probe text, bucket timestamptz, checks bigint,
 	avg_ms double precision, max_ms double precision)
 LANGUAGE sql STABLE
 SET jit = off
+SET enable_seqscan = off
 AS $$
 WITH lim AS (
 	-- the range, narrowed to the days that have data
@@ -326,17 +327,21 @@ WITH lim AS (
 	                           interval '1 hour') h(h)
 	CROSS JOIN LATERAL (SELECT date_trunc('day', h.h, 'UTC') AS d) dd
 	WHERE lim.lo < lim.hi
+), sel AS (
+	SELECT array_agg(DISTINCT hours.d) FILTER (WHERE hours.whole_day) AS days,
+	       array_agg(hours.h) FILTER (WHERE hours.whole_hour
+	                                  AND NOT hours.whole_day) AS hrs
+	FROM hours
 ), src AS MATERIALIZED (
 	SELECT d.url, d.probe, date_trunc(unit, d.bucket, tz) AS bucket,
 	       d.checks, d.ups, d.time_sum, d.time_min, d.time_max, d.hist
 	FROM wm_rollup_daily d
-	WHERE d.bucket IN (SELECT hours.d FROM hours WHERE hours.whole_day)
+	WHERE d.bucket = ANY ((SELECT sel.days FROM sel)::timestamptz[])
 	UNION ALL
 	SELECT h.url, h.probe, date_trunc(unit, h.bucket, tz), h.checks, h.ups,
 	       h.time_sum, h.time_min, h.time_max, h.hist
 	FROM wm_rollup_hourly h
-	WHERE h.bucket IN (SELECT hours.h FROM hours
-	                   WHERE hours.whole_hour AND NOT hours.whole_day)
+	WHERE h.bucket = ANY ((SELECT sel.hrs FROM sel)::timestamptz[])
 	UNION ALL
 	SELECT r.url, r.probe, date_trunc(unit, r.ts, tz), 1, r.ok::int,
 	       CASE WHEN r.ok THEN r.time_ms END,
@@ -346,25 +351,27 @@ WITH lim AS (
 	       ELSE '{}' END
 	FROM hours
 	CROSS JOIN lim
-	JOIN wm_results r ON r.ts >= greatest(hours.h, lim.lo)
-	                 AND r.ts < least(hours.h + interval '1 hour', lim.hi)
+	CROSS JOIN LATERAL (
+		SELECT * FROM wm_results x
+		WHERE x.ts >= greatest(hours.h, lim.lo)
+		  AND x.ts < least(hours.h + interval '1 hour', lim.hi)) r
 	WHERE NOT hours.whole_hour
 ), counts AS (
+	-- a bucket with one source row (the usual case: a day from
+	-- wm_rollup_daily) takes its histogram as it is
 	SELECT s.url, s.probe, s.bucket, sum(s.checks)::bigint AS checks,
 	       sum(s.ups)::bigint AS ups, sum(s.time_sum) AS time_sum,
-	       min(s.time_min) AS time_min, max(s.time_max) AS time_max
-	FROM src s
+	       min(s.time_min) AS time_min, max(s.time_max) AS time_max,
+	       CASE WHEN count(*) = 1 THEN min(s.hist)
+	       ELSE wm_hist_sum(s.hist) FILTER (WHERE s.parts > 1) END AS hist
+	FROM (SELECT src.*, count(*) OVER (PARTITION BY src.url, src.probe,
+	                                   src.bucket) AS parts
+	      FROM src) s
 	GROUP BY 1, 2, 3
 ), hists AS (
-	SELECT b.url, b.probe, b.bucket,
-	       wm_hist_quantiles(ARRAY[array_agg(b.bin ORDER BY b.bin),
-	                               array_agg(b.n ORDER BY b.bin)],
-	                         '{0.5,0.95,0.99}') AS q
-	FROM (SELECT s.url, s.probe, s.bucket, u.bin, sum(u.n)::int AS n
-	      FROM src s
-	      CROSS JOIN LATERAL unnest(s.hist[1:1][:], s.hist[2:2][:]) u(bin, n)
-	      GROUP BY 1, 2, 3, 4) b
-	GROUP BY 1, 2, 3
+	SELECT c.url, c.probe, c.bucket,
+	       wm_hist_quantiles(c.hist, '{0.5,0.95,0.99}') AS q
+	FROM counts c
 )
 SELECT c.url, c.probe, c.bucket, c.checks, c.ups,
        trunc(100.0 * c.ups / c.checks, 3),
