@@ -244,9 +244,11 @@ CROSS JOIN LATERAL (
 		WHERE hashtext(r.url) = hashtext(l.url) AND wm_url_is(r.url, l.url) AND r.probe = l.probe AND r.ts >= s.since
 		LIMIT 3) x) c
 CROSS JOIN LATERAL (
+	-- from since on every result failed: count them in the failure index
 	SELECT CASE WHEN l.ok THEN 0 ELSE (
 		SELECT count(*) FROM wm_results r
-		WHERE hashtext(r.url) = hashtext(l.url) AND wm_url_is(r.url, l.url) AND r.probe = l.probe AND r.ts >= s.since)
+		WHERE r.url = l.url AND r.probe = l.probe AND NOT r.ok
+		  AND r.ts >= s.since)
 	END AS fails_in_row) f;
 COMMENT ON VIEW wm_status IS
 	'last result per url and probe, since when up or down, thresholded state';
