@@ -309,9 +309,10 @@ INSERT INTO %%1$s AS t (bucket, url, probe, checks, ups, degraded,
 	%1$s, time_sum, time_min, time_max, hist)
 SELECT b.bucket, b.url, b.probe, sum(b.checks), sum(b.ups), sum(b.degraded),
        %2$s, sum(b.time_sum), min(b.time_min), max(b.time_max),
-       coalesce(ARRAY[array_agg(b.bin ORDER BY b.bin) FILTER (WHERE b.bin IS NOT NULL),
-                      array_agg(b.ups ORDER BY b.bin) FILTER (WHERE b.bin IS NOT NULL)],
-                '{}')
+       coalesce(ARRAY[
+               array_agg(b.bin ORDER BY b.bin) FILTER (WHERE b.bin IS NOT NULL),
+               array_agg(b.ups ORDER BY b.bin) FILTER (WHERE b.bin IS NOT NULL)],
+           '{}')
 FROM %%2$s b
 GROUP BY b.bucket, b.url, b.probe
 ORDER BY b.bucket, b.url, b.probe
@@ -421,7 +422,8 @@ BEGIN
 	DELETE FROM wm_latest l
 	WHERE l.ts >= lo AND l.ts < hi AND (site IS NULL OR l.url = site);
 	FOREACH s IN ARRAY wm_rollup_sql(format(
-		'(SELECT * FROM wm_results WHERE ts >= %L AND ts < %L AND (%L::text IS NULL OR url = %L))',
+		'(SELECT * FROM wm_results WHERE ts >= %L AND ts < %L
+		  AND (%L::text IS NULL OR url = %L))',
 		lo, hi, site, site)) LOOP
 		EXECUTE s;
 	END LOOP;
@@ -429,7 +431,8 @@ BEGIN
 	EXECUTE (wm_rollup_sql(format(
 		'(SELECT x.* FROM unnest(%L::text[], %L::text[]) p(url, probe)
 		  CROSS JOIN LATERAL (SELECT * FROM wm_results r
-		     WHERE hashtext(r.url) = hashtext(p.url) AND wm_url_is(r.url, p.url) AND r.probe = p.probe
+		     WHERE hashtext(r.url) = hashtext(p.url)
+		       AND wm_url_is(r.url, p.url) AND r.probe = p.probe
 		     ORDER BY r.ts DESC, r.id DESC LIMIT 1) x)',
 		coalesce(gone_urls, '{}'), coalesce(gone_probes, '{}'))))[2];
 END

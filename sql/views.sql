@@ -87,7 +87,9 @@ WITH f AS (
 		FROM (SELECT r.ok, r.ts,
 		             row_number() OVER (ORDER BY r.ts) AS k
 		      FROM wm_results r
-		      WHERE hashtext(r.url) = hashtext(f.url) AND wm_url_is(r.url, f.url) AND r.probe = f.probe AND r.ts >= f.ts
+		      WHERE hashtext(r.url) = hashtext(f.url)
+		        AND wm_url_is(r.url, f.url) AND r.probe = f.probe
+		        AND r.ts >= f.ts
 		        AND (r.ts > f.ts OR r.id > f.id)
 		      ORDER BY r.ts
 		      LIMIT greatest(success_threshold, 1)) y) n
@@ -177,7 +179,8 @@ BEGIN
 	WITH recent AS (
 		SELECT r.ok, row_number() OVER (ORDER BY r.ts DESC, r.id DESC) AS n
 		FROM (SELECT r.ok, r.ts, r.id FROM wm_results r
-		      WHERE hashtext(r.url) = hashtext(site) AND wm_url_is(r.url, site) AND r.probe = probe_name
+		      WHERE hashtext(r.url) = hashtext(site)
+		        AND wm_url_is(r.url, site) AND r.probe = probe_name
 		        AND r.ts >= now() - interval '7 days'
 		      ORDER BY r.ts DESC, r.id DESC LIMIT 64) r
 	), runs AS (
@@ -231,17 +234,22 @@ SELECT l.url, l.probe, l.name, l.ts, l.ok, l.status, l.error, l.detail,
 FROM wm_latest l
 CROSS JOIN LATERAL (
 	SELECT coalesce(min(r.ts), l.ts) AS since FROM wm_results r
-	WHERE hashtext(r.url) = hashtext(l.url) AND wm_url_is(r.url, l.url) AND r.probe = l.probe
+	WHERE hashtext(r.url) = hashtext(l.url)
+	  AND wm_url_is(r.url, l.url) AND r.probe = l.probe
 	  AND r.ts > coalesce(CASE WHEN l.ok
 		THEN (SELECT max(p.ts) FROM wm_results p
 		      WHERE p.url = l.url AND p.probe = l.probe AND NOT p.ok)
 		ELSE (SELECT max(p.ts) FROM wm_results p
-		      WHERE hashtext(p.url) = hashtext(l.url) AND wm_url_is(p.url, l.url) AND p.probe = l.probe AND p.ok)
+		      WHERE hashtext(p.url) = hashtext(l.url)
+		        AND wm_url_is(p.url, l.url) AND p.probe = l.probe
+		        AND p.ok)
 		END, '-infinity')) s
 CROSS JOIN LATERAL (
 	SELECT count(*) AS run_capped FROM (
 		SELECT 1 FROM wm_results r
-		WHERE hashtext(r.url) = hashtext(l.url) AND wm_url_is(r.url, l.url) AND r.probe = l.probe AND r.ts >= s.since
+		WHERE hashtext(r.url) = hashtext(l.url)
+		  AND wm_url_is(r.url, l.url) AND r.probe = l.probe
+		  AND r.ts >= s.since
 		LIMIT 3) x) c
 CROSS JOIN LATERAL (
 	-- from since on every result failed: count them in the failure index
@@ -387,34 +395,39 @@ $$;
 COMMENT ON FUNCTION wm_uptime(text, timestamptz, timestamptz, text) IS
 	'uptime % and latency percentiles per time bucket, url and probe';
 
--- The rollups as people read them: milliseconds rounded to 0.1.
+-- The rollups as people read them: milliseconds rounded to 0.1; the
+-- percentiles kept between the smallest and the largest time.
+CREATE OR REPLACE FUNCTION wm_rollup_ms(hist int[], ups bigint,
+	time_sum double precision, time_min double precision,
+	time_max double precision)
+RETURNS TABLE (p50_ms double precision, p95_ms double precision,
+	p99_ms double precision, avg_ms double precision,
+	max_ms double precision)
+LANGUAGE sql IMMUTABLE
+AS $$
+SELECT round(least(greatest(q[1], time_min), time_max)::numeric, 1),
+       round(least(greatest(q[2], time_min), time_max)::numeric, 1),
+       round(least(greatest(q[3], time_min), time_max)::numeric, 1),
+       round((time_sum / nullif(ups, 0))::numeric, 1),
+       round(time_max::numeric, 1)
+FROM wm_hist_quantiles(hist, '{0.5,0.95,0.99}') q
+$$;
+
 CREATE OR REPLACE VIEW wm_uptime_hourly AS
 SELECT r.url, r.probe, r.bucket AS hour, r.checks, r.ups,
-       trunc(100.0 * r.ups / r.checks, 3) AS uptime_pct,
-       round(least(greatest(q[1], r.time_min), r.time_max)::numeric, 1)::double precision AS p50_ms,
-       round(least(greatest(q[2], r.time_min), r.time_max)::numeric, 1)::double precision AS p95_ms,
-       round(least(greatest(q[3], r.time_min), r.time_max)::numeric, 1)::double precision AS p99_ms,
-       round((r.time_sum / nullif(r.ups, 0))::numeric, 1)::double precision
-               AS avg_ms,
-       round(r.time_max::numeric, 1)::double precision AS max_ms,
-       r.degraded
+       trunc(100.0 * r.ups / r.checks, 3) AS uptime_pct, m.*, r.degraded
 FROM wm_rollup_hourly r
-CROSS JOIN LATERAL wm_hist_quantiles(r.hist, '{0.5,0.95,0.99}') q;
+CROSS JOIN LATERAL wm_rollup_ms(r.hist, r.ups, r.time_sum, r.time_min,
+                                r.time_max) m;
 COMMENT ON VIEW wm_uptime_hourly IS
 	'uptime % and latency per url, probe and UTC hour (all kept hours)';
 
 CREATE OR REPLACE VIEW wm_uptime_daily AS
 SELECT r.url, r.probe, r.bucket AS day, r.checks, r.ups,
-       trunc(100.0 * r.ups / r.checks, 3) AS uptime_pct,
-       round(least(greatest(q[1], r.time_min), r.time_max)::numeric, 1)::double precision AS p50_ms,
-       round(least(greatest(q[2], r.time_min), r.time_max)::numeric, 1)::double precision AS p95_ms,
-       round(least(greatest(q[3], r.time_min), r.time_max)::numeric, 1)::double precision AS p99_ms,
-       round((r.time_sum / nullif(r.ups, 0))::numeric, 1)::double precision
-               AS avg_ms,
-       round(r.time_max::numeric, 1)::double precision AS max_ms,
-       r.degraded
+       trunc(100.0 * r.ups / r.checks, 3) AS uptime_pct, m.*, r.degraded
 FROM wm_rollup_daily r
-CROSS JOIN LATERAL wm_hist_quantiles(r.hist, '{0.5,0.95,0.99}') q;
+CROSS JOIN LATERAL wm_rollup_ms(r.hist, r.ups, r.time_sum, r.time_min,
+                                r.time_max) m;
 COMMENT ON VIEW wm_uptime_daily IS
 	'uptime % and latency per url, probe and UTC day (all days)';
 
@@ -431,7 +444,8 @@ CROSS JOIN LATERAL (
 	(SELECT l.ts, l.cert_expiry WHERE l.cert_expiry IS NOT NULL)
 	UNION ALL
 	(SELECT r.ts, r.cert_expiry FROM wm_results r
-	 WHERE hashtext(r.url) = hashtext(l.url) AND wm_url_is(r.url, l.url) AND r.probe = l.probe
+	 WHERE hashtext(r.url) = hashtext(l.url)
+	   AND wm_url_is(r.url, l.url) AND r.probe = l.probe
 	   AND r.cert_expiry IS NOT NULL
 	 ORDER BY r.ts DESC LIMIT 1)
 	LIMIT 1) c
