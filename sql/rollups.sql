@@ -85,6 +85,9 @@ $$;
 COMMENT ON TABLE wm_latest IS
 	'newest result (by ts, then id) per url and probe; kept by triggers on wm_results';
 
+-- Every load updates the rows of its hours and days again: free room on
+-- each page lets PostgreSQL write the new version beside the old one
+-- without touching the indexes (a HOT update).
 CREATE TABLE IF NOT EXISTS wm_rollup_hourly (
 	bucket         timestamptz      NOT NULL,
 	url            text             NOT NULL,
@@ -107,7 +110,7 @@ CREATE TABLE IF NOT EXISTS wm_rollup_hourly (
 	time_max       double precision,
 	hist           int[]            NOT NULL,
 	CONSTRAINT wm_rollup_hourly_pkey PRIMARY KEY (bucket, url, probe)
-) WITH (fillfactor = 70);
+) WITH (fillfactor = 50);
 CREATE TABLE IF NOT EXISTS wm_rollup_daily
 	(LIKE wm_rollup_hourly INCLUDING ALL) WITH (fillfactor = 90);
 -- One site's history over a range of buckets (wm-page's per-site page).
