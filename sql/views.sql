@@ -1,14 +1,15 @@
--- webmon: views and functions over wm_results (run sql/schema.sql or
--- sql/partitioning.sql first). Safe to run again. They work the same on
--- the plain and on the partitioned table.
+-- webmon: views and functions over wm_results, wm_latest and the rollups
+-- (run sql/schema.sql or sql/partitioning.sql first). Safe to run again.
+-- They work the same on the plain and on the partitioned table. Human-
+-- facing views round milliseconds to 0.1; functions keep full precision.
 --
 --   wm_targets          every (url, probe) pair that has results
 --   wm_status           last result per url and probe, since when up/down,
 --                       and the state with failure/success thresholds 3/2
 --   wm_site_status      per url: how many probes see it down ("2 of 3")
 --   wm_uptime(...)      uptime % and latency percentiles per hour/day/...
---   wm_uptime_hourly    ... per UTC hour, all data
---   wm_uptime_daily     ... per UTC day, all data
+--   wm_uptime_hourly    ... per UTC hour: wm_rollup_hourly as people read it
+--   wm_uptime_daily     ... per UTC day: wm_rollup_daily
 --   wm_cert_expiry      latest certificate expiry and whole days left
 --   wm_incidents(...)   outages, with N failures before down, M successes
 --                       before up, so that flapping does not page
