@@ -51,13 +51,16 @@ LIBWM      = lib/libwm.a
 LIBPROBE   = lib/probe/libwmprobe.a
 LIBKAFKA   = lib/kafka/libwmkafka.a
 LIBPG      = lib/pg/libwmpg.a
+LIBPAGE    = lib/page/libwmpage.a
 lib_objs   = $(patsubst %.c,%.o,$(wildcard $(1)/*.c))
 ARCHIVES   = $(LIBWM) $(LIBPROBE) $(LIBKAFKA) $(LIBPG)
+ARCHIVES  += $(LIBPAGE)
 
 $(LIBWM): $(call lib_objs,lib)
 $(LIBPROBE): $(call lib_objs,lib/probe)
 $(LIBKAFKA): $(call lib_objs,lib/kafka)
 $(LIBPG): $(call lib_objs,lib/pg)
+$(LIBPAGE): $(call lib_objs,lib/page)
 $(ARCHIVES):
 	rm -f $@ && $(AR) rcs $@ $^
 
@@ -65,6 +68,7 @@ $(ARCHIVES):
 lib/probe/%.o cmd/wm-probe.o: FAMILY_PKGS = $(PROBE_PKGS)
 lib/kafka/%.o cmd/wm-kafka-%.o tests/fixtures/wm-mock-kafka.o: FAMILY_PKGS = $(KAFKA_PKGS)
 lib/pg/%.o cmd/wm-pg-copy.o: FAMILY_PKGS = $(PG_PKGS)
+cmd/wm-page.o: FAMILY_PKGS = $(PG_PKGS)
 tests/fixtures/wm-httpd.o: FAMILY_PKGS = $(HTTPD_PKGS)
 
 %.o: %.c .build-flags
@@ -75,6 +79,7 @@ tests/fixtures/wm-httpd.o: FAMILY_PKGS = $(HTTPD_PKGS)
 
 # Programs: each links only the archives and outside libraries it uses.
 PROGS = wm-probe wm-kafka-pub wm-kafka-sub wm-pg-copy
+PROGS += wm-page
 FIXTURES = tests/fixtures/wm-httpd tests/fixtures/wm-mock-kafka
 
 wm-probe: cmd/wm-probe.o $(LIBPROBE) $(LIBWM)
@@ -82,6 +87,8 @@ wm-probe: cmd/wm-probe.o $(LIBPROBE) $(LIBWM)
 wm-kafka-pub wm-kafka-sub: wm-kafka-%: cmd/wm-kafka-%.o $(LIBKAFKA) $(LIBWM)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc,libs,$(KAFKA_PKGS)) -lm
 wm-pg-copy: cmd/wm-pg-copy.o $(LIBPG) $(LIBWM)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc,libs,$(PG_PKGS)) -lm
+wm-page: cmd/wm-page.o $(LIBPG) $(LIBPAGE) $(LIBWM)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc,libs,$(PG_PKGS)) -lm
 tests/fixtures/wm-httpd: tests/fixtures/wm-httpd.o $(LIBWM)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc,libs,$(HTTPD_PKGS))
@@ -153,6 +160,8 @@ DEB_PKGS = build-essential pkg-config libcurl4-openssl-dev libpcre2-dev \
 	libbrotli-dev openssl bats jq kcat curl nginx postgresql \
 	postgresql-15-partman mandoc python3 python3-psycopg2 procps \
 	psmisc valgrind clang libclang-rt-14-dev iproute2 time
+# wm-page tests: headless browser, HTML checker, text browser, xmllint
+DEB_PKGS += chromium tidy w3m libxml2-utils
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \

@@ -1,0 +1,352 @@
+/*
+ * wm-page: a static status page from PostgreSQL. Reads wm_latest, the
+ * rollups and the incidents, writes index.html, a page per site,
+ * status.json, a badge per site and a CSV of uptime per month into a new
+ * directory beside the output, then swaps it into place.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libpq-fe.h>
+
+#include "buf.h"
+#include "page/page.h"
+#include "pg/pagedb.h"
+#include "timeutil.h"
+#include "util.h"
+
+static volatile sig_atomic_t stop;
+
+struct options {
+	const char *out, *title, *group;
+	const char *host, *port, *user, *dbname;
+	long days;
+	int verbose;
+};
+
+_Noreturn static void
+usage(int code)
+{
+	fprintf(code ? stderr : stdout,
+	    "usage: wm-page [-Vv] [-d dbname] [-h host] [-p port] [-U user]\n"
+	    "               [--group tag] [--since days] [--title text] -o dir\n"
+	    "  -o, --output DIR        write the page here (replaced as a whole)\n"
+	    "      --title TEXT        page title (default \"Status\")\n"
+	    "      --group TAG         group the sites by this tag's value\n"
+	    "      --since DAYS        days of history shown, e.g. 90d (default 90)\n"
+	    "  -d, --dbname DBNAME     database name, conninfo string or URI\n"
+	    "  -h, --host HOST         server host or socket directory\n"
+	    "  -p, --port PORT         server port\n"
+	    "  -U, --username USER     user name\n"
+	    "                          (default: libpq's PG* variables, ~/.pgpass)\n"
+	    "  -v, --verbose           say what was written, and how fast\n"
+	    "  -?, --help              this help\n"
+	    "  -V, --version           print the version\n");
+	exit(code);
+}
+
+static void
+onsignal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void
+parse_options(int argc, char **argv, struct options *o)
+{
+	enum { O_GROUP = 256, O_SINCE, O_TITLE, O_HELP };
+	static const struct option longopts[] = {
+		{ "dbname", required_argument, NULL, 'd' },
+		{ "group", required_argument, NULL, O_GROUP },
+		{ "help", no_argument, NULL, O_HELP },
+		{ "host", required_argument, NULL, 'h' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "since", required_argument, NULL, O_SINCE },
+		{ "title", required_argument, NULL, O_TITLE },
+		{ "username", required_argument, NULL, 'U' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	char *days;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->title = "Status";
+	o->days = 90;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "d:h:o:p:U:Vv?", longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'd': o->dbname = optarg; break;
+		case 'h': o->host = optarg; break;
+		case 'o': o->out = optarg; break;
+		case 'p': o->port = optarg; break;
+		case 'U': o->user = optarg; break;
+		case 'v': o->verbose = 1; break;
+		case 'V':
+			printf("wm-page webmon-%s\n", WEBMON_VERSION);
+			exit(0);
+		case O_GROUP:
+			if (*optarg == '\0')
+				dieusage("--group: expected a tag name");
+			o->group = optarg;
+			break;
+		case O_SINCE:
+			days = xstrdup(optarg);
+			if (*days && days[strlen(days) - 1] == 'd')
+				days[strlen(days) - 1] = '\0';
+			if (parse_long(days, 1, 3660, &o->days) < 0)
+				dieusage("--since: expected days from 1 to 3660, "
+				    "such as 90d, not '%s'", optarg);
+			free(days);
+			break;
+		case O_TITLE:
+			o->title = optarg;
+			break;
+		case O_HELP:
+			usage(0);
+		case '?':
+			/* -? asks for help, as in psql; anything else is misuse. */
+			if (strcmp(argv[optind - 1], "-?") == 0)
+				usage(0);
+			if (optopt && strchr("dhopU", optopt))
+				dieusage("-%c: expected a value", optopt);
+			if (optopt)
+				dieusage("unknown option '-%c'", optopt);
+			dieusage("unknown option '%s'", argv[optind - 1]);
+		default:
+			dieusage("unknown option");
+		}
+	}
+	if (optind < argc)
+		dieusage("unexpected argument '%s'", argv[optind]);
+	if (o->out == NULL || *o->out == '\0')
+		dieusage("-o DIR is required");
+}
+
+/*
+ * Connect as psql would: each flag given is one libpq keyword, -d may be a
+ * whole conninfo string or URI (expand_dbname), and what is left comes
+ * from the PG* variables and ~/.pgpass. No password is ever taken here.
+ */
+static PGconn *
+connect_db(const struct options *o)
+{
+	const char *keys[6], *vals[6];
+	PGconn *c;
+	int n = 0;
+
+#define KEY(k, v) if (v) { keys[n] = k; vals[n++] = v; }
+	KEY("host", o->host);
+	KEY("port", o->port);
+	KEY("user", o->user);
+	KEY("dbname", o->dbname);
+#undef KEY
+	keys[n] = "fallback_application_name";
+	vals[n++] = "wm-page";
+	keys[n] = vals[n] = NULL;
+	c = PQconnectdbParams(keys, vals, 1);
+	if (c == NULL || PQstatus(c) != CONNECTION_OK) {
+		char *msg = xstrdup(c ? PQerrorMessage(c) : "out of memory");
+		size_t len = strlen(msg);
+
+		while (len && msg[len - 1] == '\n')
+			msg[--len] = '\0';
+		die("connect: %s", msg);
+	}
+	if (PQsetClientEncoding(c, "UTF8") != 0)
+		die("set client encoding: %s", PQerrorMessage(c));
+	return c;
+}
+
+/* Write one file of the new directory; exits on failure. */
+static void
+put(const char *dir, const char *name, const struct buf *b)
+{
+	struct buf path = BUF_INIT;
+	int fd;
+
+	buf_printf(&path, "%s/%s", dir, name);
+	fd = open(path.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0 || buf_write_fd(b, fd) < 0 || close(fd) < 0)
+		die("write '%s':", path.data);
+	buf_free(&path);
+}
+
+static int
+rm_one(const char *path, const struct stat *st, int type, struct FTW *f)
+{
+	(void)st;
+	(void)type;
+	(void)f;
+	if (remove(path) < 0 && errno != ENOENT)
+		warnmsg("remove '%s':", path);
+	return 0;
+}
+
+static void
+rm_tree(const char *dir)
+{
+	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static char *tmpdir;	/* the directory being written, removed on failure */
+
+static void
+cleanup(void)
+{
+	if (tmpdir)
+		rm_tree(tmpdir);
+}
+
+/* Every file of the page, into dir. */
+static void
+write_page(const char *dir, const struct page *p)
+{
+	struct buf b = BUF_INIT, name = BUF_INIT;
+	size_t i;
+
+	page_index(&b, p);
+	put(dir, "index.html", &b);
+	buf_reset(&b);
+	page_status_json(&b, p);
+	put(dir, "status.json", &b);
+	for (i = 0; i < p->nsites && !stop; i++) {
+		const struct psite *s = &p->sites[i];
+
+		buf_reset(&b);
+		page_site(&b, p, s);
+		buf_reset(&name);
+		buf_printf(&name, "site/%s.html", s->slug);
+		put(dir, name.data, &b);
+		buf_reset(&b);
+		page_badge(&b, p, s);
+		buf_reset(&name);
+		buf_printf(&name, "badge/%s.svg", s->slug);
+		put(dir, name.data, &b);
+	}
+	for (i = 0; i < p->nsla && !stop;) {
+		buf_reset(&name);
+		buf_printf(&name, "sla/%s.csv", p->sla[i].month);
+		buf_reset(&b);
+		page_sla_csv(&b, p, &i);
+		put(dir, name.data, &b);
+	}
+	buf_free(&b);
+	buf_free(&name);
+}
+
+/*
+ * Put the new directory in place of out. An existing out is swapped with
+ * it in one step (renameat2 RENAME_EXCHANGE), so a reader sees the old page
+ * or the new one, never a mix; the old one is then removed. Only a
+ * directory that wm-page wrote (it has status.json) or an empty one is
+ * replaced.
+ */
+static void
+swap_in(const char *tmp, const char *out)
+{
+	struct stat st;
+	struct buf probe = BUF_INIT;
+
+	if (lstat(out, &st) < 0) {
+		if (errno != ENOENT)
+			die("'%s':", out);
+		if (rename(tmp, out) < 0)
+			die("rename to '%s':", out);
+		return;
+	}
+	if (!S_ISDIR(st.st_mode))
+		die("'%s' exists and is not a directory", out);
+	buf_printf(&probe, "%s/status.json", out);
+	if (access(probe.data, F_OK) < 0 && rmdir(out) == 0) {
+		buf_free(&probe);
+		if (rename(tmp, out) < 0)
+			die("rename to '%s':", out);
+		return;
+	}
+	if (access(probe.data, F_OK) < 0)
+		die("'%s' is not empty and has no status.json: not replacing a "
+		    "directory that wm-page did not write", out);
+	buf_free(&probe);
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, out, RENAME_EXCHANGE) < 0)
+		die("swap '%s' into place:", out);
+	/* tmp now holds the old page. */
+	rm_tree(tmp);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options o;
+	struct page p;
+	char err[1024];
+	struct buf tmpl = BUF_INIT, sub = BUF_INIT;
+	char *outcopy, *basecopy, *parent, *base;
+	const char *subs[] = { "site", "badge", "sla" };
+	double t0 = mono_ms(), t1;
+	PGconn *c;
+	size_t i;
+
+	setprogname(argv[0]);
+	parse_options(argc, argv, &o);
+	ignore_sigpipe();
+	catch_stop_signals(onsignal);
+
+	memset(&p, 0, sizeof(p));
+	p.title = o.title;
+	p.group_tag = o.group;
+	p.ndays = (int)o.days;
+	c = connect_db(&o);
+	if (pagedb_load(c, &p, err, sizeof(err)) < 0)
+		die("read %s", err);
+	PQfinish(c);
+	t1 = mono_ms();
+	if (stop)
+		die("stopped before writing");
+
+	/* The new directory beside the output, on the same file system. */
+	outcopy = xstrdup(o.out);
+	parent = dirname(outcopy);
+	basecopy = xstrdup(o.out);
+	base = basename(basecopy);
+	buf_printf(&tmpl, "%s/.%s.new-XXXXXX", parent, base);
+	if (mkdtemp(tmpl.data) == NULL)
+		die("make a directory beside '%s':", o.out);
+	tmpdir = tmpl.data;
+	atexit(cleanup);
+	if (chmod(tmpdir, 0755) < 0)
+		die("chmod '%s':", tmpdir);
+	for (i = 0; i < sizeof(subs) / sizeof(*subs); i++) {
+		buf_reset(&sub);
+		buf_printf(&sub, "%s/%s", tmpdir, subs[i]);
+		if (mkdir(sub.data, 0755) < 0)
+			die("mkdir '%s':", sub.data);
+	}
+	write_page(tmpdir, &p);
+	if (stop)
+		die("stopped before the page was complete; '%s' unchanged", o.out);
+	swap_in(tmpdir, o.out);
+	tmpdir = NULL;
+	if (o.verbose)
+		warnmsg("%zu sites, %zu SLA rows: read %.0f ms, written %.0f ms "
+		    "into '%s'", p.nsites, p.nsla, t1 - t0, mono_ms() - t1, o.out);
+	page_free(&p);
+	buf_free(&tmpl);
+	buf_free(&sub);
+	free(outcopy);
+	free(basecopy);
+	return 0;
+}
