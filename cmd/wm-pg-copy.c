@@ -22,7 +22,7 @@
 #include "pg/copyrow.h"
 #include "jsonw.h"
 #include "lines.h"
-#include "pg/pgsink.h"
+#include "pg/pgcopy.h"
 #include "progress.h"
 #include "timeutil.h"
 #include "util.h"
@@ -34,7 +34,8 @@
 static volatile sig_atomic_t stop;
 
 struct options {
-	const char *table, *conninfo, *key, *columns, *reject, *ack;
+	struct pgconnopts conn;
+	const char *table, *key, *columns, *reject, *ack;
 	long rows, timeout_ms, maxline;
 	double stats_s;
 	int strict, verbose;
@@ -123,7 +124,7 @@ parse_options(int argc, char **argv, struct options *o)
 	while ((c = getopt_long(argc, argv, "d:hn:T:t:Vv", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
-			o->conninfo = optarg;
+			o->conn.dbname = optarg;
 			break;
 		case 'h':
 			usage(0);
@@ -257,15 +258,14 @@ flush(struct state *st)
 		progress_clear(&st->prog);
 		if (r == PGS_PERM)
 			die("%s: %s (input lines up to %lu not stored)",
-			    st->sink.table, err, st->in.lineno);
+			    st->sink.tab.name, err, st->in.lineno);
 		st->retries++;
-		warnmsg("%s: %s; retrying in %ld ms", st->sink.table, err, delay);
+		warnmsg("%s: %s; retrying in %ld ms", st->sink.tab.name, err, delay);
 		sleep_ms(delay);
 		if (stop)
 			die("interrupted while retrying: %zu rows not stored", st->batch.n);
 		delay = delay * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : delay * 2;
-		if (st->sink.conn && PQstatus(st->sink.conn) == CONNECTION_OK &&
-		    PQtransactionStatus(st->sink.conn) != PQTRANS_UNKNOWN)
+		if (pgsink_usable(&st->sink))
 			continue;
 		if (pgsink_connect(&st->sink, err, sizeof(err)) != PGS_OK)
 			warnmsg("reconnect: %s", err);
@@ -344,18 +344,18 @@ setup(struct state *st, const struct options *o)
 			die("open '%s':", o->reject);
 		st->rejsync = fstat(st->rejfd, &sb) == 0 && S_ISREG(sb.st_mode);
 	}
-	pgsink_init(&st->sink, o->conninfo);
+	pgsink_init(&st->sink, &o->conn, 0);
 	if (pgsink_connect(&st->sink, err, sizeof(err)) != PGS_OK)
 		die("connect: %s", err);
 	if (pgsink_describe(&st->sink, o->table, o->columns, o->key, err, sizeof(err)) != PGS_OK)
 		die("table '%s': %s", o->table, err);
-	cc = xcalloc(st->sink.ncols, sizeof(*cc));
-	for (i = 0; i < st->sink.ncols; i++) {
-		cc[i].name = st->sink.cols[i].name;
-		cc[i].is_json = st->sink.cols[i].is_json;
-		cc[i].defbit = st->sink.cols[i].has_default ? 0 : -1;
+	cc = xcalloc(st->sink.tab.ncols, sizeof(*cc));
+	for (i = 0; i < st->sink.tab.ncols; i++) {
+		cc[i].name = st->sink.tab.cols[i].name;
+		cc[i].is_json = st->sink.tab.cols[i].is_json;
+		cc[i].defbit = st->sink.tab.cols[i].has_default ? 0 : -1;
 	}
-	copyrow_init(&st->cr, cc, st->sink.ncols, o->strict);
+	copyrow_init(&st->cr, cc, st->sink.tab.ncols, o->strict);
 	free(cc);
 	if (o->ack) {
 		/* Opening a FIFO waits here until its reader opens it. */
