@@ -21,6 +21,7 @@
 #include "buf.h"
 #include "page/page.h"
 #include "pg/pagedb.h"
+#include "pg/pgconn.h"
 #include "timeutil.h"
 #include "util.h"
 
@@ -28,7 +29,7 @@ static volatile sig_atomic_t stop;
 
 struct options {
 	const char *out, *title, *group;
-	const char *host, *port, *user, *dbname;
+	struct pgconnopts conn;
 	long days;
 	int verbose;
 };
@@ -43,10 +44,7 @@ usage(int code)
 	    "      --title TEXT        page title (default \"Status\")\n"
 	    "      --group TAG         group the sites by this tag's value\n"
 	    "      --since DAYS        days of history shown, e.g. 90d (default 90)\n"
-	    "  -d, --dbname DBNAME     database name, conninfo string or URI\n"
-	    "  -h, --host HOST         server host or socket directory\n"
-	    "  -p, --port PORT         server port\n"
-	    "  -U, --username USER     user name\n"
+	    PGCONN_HELP
 	    "                          (default: libpq's PG* variables, ~/.pgpass)\n"
 	    "  -v, --verbose           say what was written, and how fast\n"
 	    "  -?, --help              this help\n"
@@ -66,15 +64,12 @@ parse_options(int argc, char **argv, struct options *o)
 {
 	enum { O_GROUP = 256, O_SINCE, O_TITLE, O_HELP };
 	static const struct option longopts[] = {
-		{ "dbname", required_argument, NULL, 'd' },
+		PGCONN_LONGOPTS,
 		{ "group", required_argument, NULL, O_GROUP },
 		{ "help", no_argument, NULL, O_HELP },
-		{ "host", required_argument, NULL, 'h' },
 		{ "output", required_argument, NULL, 'o' },
-		{ "port", required_argument, NULL, 'p' },
 		{ "since", required_argument, NULL, O_SINCE },
 		{ "title", required_argument, NULL, O_TITLE },
-		{ "username", required_argument, NULL, 'U' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -86,14 +81,12 @@ parse_options(int argc, char **argv, struct options *o)
 	o->title = "Status";
 	o->days = 90;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "d:h:o:p:U:Vv?", longopts,
+	while ((c = getopt_long(argc, argv, PGCONN_OPTSTRING "o:Vv?", longopts,
 	    NULL)) != -1) {
+		if (pgconn_opt(&o->conn, c, optarg))
+			continue;
 		switch (c) {
-		case 'd': o->dbname = optarg; break;
-		case 'h': o->host = optarg; break;
 		case 'o': o->out = optarg; break;
-		case 'p': o->port = optarg; break;
-		case 'U': o->user = optarg; break;
 		case 'v': o->verbose = 1; break;
 		case 'V':
 			printf("wm-page webmon-%s\n", WEBMON_VERSION);
@@ -134,41 +127,6 @@ parse_options(int argc, char **argv, struct options *o)
 		dieusage("unexpected argument '%s'", argv[optind]);
 	if (o->out == NULL || *o->out == '\0')
 		dieusage("-o DIR is required");
-}
-
-/*
- * Connect as psql would: each flag given is one libpq keyword, -d may be a
- * whole conninfo string or URI (expand_dbname), and what is left comes
- * from the PG* variables and ~/.pgpass. No password is ever taken here.
- */
-static PGconn *
-connect_db(const struct options *o)
-{
-	const char *keys[6], *vals[6];
-	PGconn *c;
-	int n = 0;
-
-#define KEY(k, v) if (v) { keys[n] = k; vals[n++] = v; }
-	KEY("host", o->host);
-	KEY("port", o->port);
-	KEY("user", o->user);
-	KEY("dbname", o->dbname);
-#undef KEY
-	keys[n] = "fallback_application_name";
-	vals[n++] = "wm-page";
-	keys[n] = vals[n] = NULL;
-	c = PQconnectdbParams(keys, vals, 1);
-	if (c == NULL || PQstatus(c) != CONNECTION_OK) {
-		char *msg = xstrdup(c ? PQerrorMessage(c) : "out of memory");
-		size_t len = strlen(msg);
-
-		while (len && msg[len - 1] == '\n')
-			msg[--len] = '\0';
-		die("connect: %s", msg);
-	}
-	if (PQsetClientEncoding(c, "UTF8") != 0)
-		die("set client encoding: %s", PQerrorMessage(c));
-	return c;
 }
 
 /* Write one file of the new directory; exits on failure. */
@@ -309,7 +267,8 @@ main(int argc, char **argv)
 	p.title = o.title;
 	p.group_tag = o.group;
 	p.ndays = (int)o.days;
-	c = connect_db(&o);
+	if ((c = pgconn_open(&o.conn, "wm-page", err, sizeof(err))) == NULL)
+		die("connect: %s", err);
 	if (pagedb_load(c, &p, err, sizeof(err)) < 0)
 		die("read %s", err);
 	PQfinish(c);

@@ -77,18 +77,22 @@ page_pill(struct buf *b, enum pstate s, int probes, int bad)
 	buf_puts(b, "</span>");
 }
 
-/* Class of one day's bar: fully up, some failures, many, or no data. */
+/*
+ * One day's bar: fully up, some failures, many (below 99 %: about a quarter
+ * of an hour down in a day), or no data. The character inside is hidden
+ * by the stylesheet; a text browser shows it, so the bars read there as
+ * "|||:||!|...".
+ */
 static const char *
-bar_class(const struct pbucket *d)
+bar(const struct pbucket *d)
 {
 	if (d->checks == 0)
-		return " class=n";
+		return "<i class=n>.</i>";
 	if (d->ups == d->checks)
-		return "";
-	/* Below 99 %: about a quarter of an hour down in a day. */
+		return "<i>|</i>";
 	if (d->ups * 100 >= d->checks * 99)
-		return " class=p";
-	return " class=d";
+		return "<i class=p>:</i>";
+	return "<i class=d>!</i>";
 }
 
 void
@@ -102,7 +106,7 @@ page_bars(struct buf *b, const struct page *p, const struct psite *s)
 	for (i = 0; i < p->ndays; i++) {
 		const struct pbucket *d = &s->days[i];
 
-		buf_printf(b, "<i%s></i>", bar_class(d));
+		buf_puts(b, bar(d));
 		if (d->checks == 0) {
 			nodata++;
 			continue;
@@ -176,7 +180,7 @@ banner(struct buf *b, const struct page *p)
 
 	buf_printf(b, "<div class=\"card banner %s\">", page_state_class(s));
 	page_pill(b, s, 0, 0);
-	buf_puts(b, "<span>");
+	buf_puts(b, " <span>");
 	if (p->nsites == 0)
 		buf_puts(b, "No sites have results yet");
 	else if (down || degraded) {
@@ -191,7 +195,7 @@ banner(struct buf *b, const struct page *p)
 		buf_printf(b, "All %zu site%s operational", p->nsites,
 		    p->nsites == 1 ? "" : "s");
 	page_time(when, sizeof(when), p->now, 0);
-	buf_printf(b, "</span><small>Updated %s</small></div>\n", when);
+	buf_printf(b, "</span> <small>Updated %s</small></div>\n", when);
 }
 
 static void
@@ -260,7 +264,7 @@ site_row(struct buf *b, const struct page *p, const struct psite *s)
 	html_esc(b, s->name && *s->name ? s->name : s->url);
 	buf_puts(b, "</a>");
 	if (s->name && *s->name) {
-		buf_puts(b, "<small>");
+		buf_puts(b, "<br><small>");
 		html_esc(b, s->url);
 		buf_puts(b, "</small>");
 	}

@@ -188,7 +188,7 @@ page_site(struct buf *b, const struct page *p, const struct psite *s)
 	buf_printf(b, "<div class=\"card banner %s\">",
 	    page_state_class(s->state));
 	page_pill(b, s->state, s->probes, s->probes_bad);
-	buf_puts(b, "<span>");
+	buf_puts(b, " <span>");
 	if (s->since) {
 		page_duration(dur, sizeof(dur), p->now - s->since);
 		page_time(when, sizeof(when), s->since, 0);
@@ -206,7 +206,7 @@ page_site(struct buf *b, const struct page *p, const struct psite *s)
 		buf_puts(b, "</small>");
 	}
 	page_time(when, sizeof(when), s->last, 0);
-	buf_printf(b, "</span><small>Last check %s</small></div>\n",
+	buf_printf(b, "</span> <small>Last check %s</small></div>\n",
 	    s->last ? when : "–");
 	stats(b, p, s);
 	buf_printf(b, "<section class=\"card panel\">\n<h3>Uptime, last %d days"
