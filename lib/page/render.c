@@ -198,19 +198,21 @@ banner(struct buf *b, const struct page *p)
 	buf_printf(b, "</span> <small>Updated %s</small></div>\n", when);
 }
 
+/* The state cell: the state in words and colour, how long, since when. */
 static void
-since_cell(struct buf *b, const struct page *p, const struct psite *s)
+state_cell(struct buf *b, const struct page *p, const struct psite *s)
 {
 	char dur[40], when[40];
 
-	if (s->since == 0) {
-		buf_puts(b, "<td class=num>–</td>");
-		return;
+	buf_puts(b, "<td>");
+	page_pill(b, s->state, s->probes, s->probes_bad);
+	if (s->since) {
+		page_duration(dur, sizeof(dur), p->now - s->since);
+		page_time(when, sizeof(when), s->since, 0);
+		buf_printf(b, " %s<small>since %s<span class=nw>%s</span></small>",
+		    dur, s->since_exact ? "" : "about ", when);
 	}
-	page_duration(dur, sizeof(dur), p->now - s->since);
-	page_time(when, sizeof(when), s->since, 0);
-	buf_printf(b, "<td class=num>%s <small>since %s%s</small></td>", dur,
-	    s->since_exact ? "" : "about ", when);
+	buf_puts(b, "</td>");
 }
 
 /* Open incidents, newest first: a site's state other than up or no data. */
@@ -269,10 +271,8 @@ site_row(struct buf *b, const struct page *p, const struct psite *s)
 		buf_puts(b, "</small>");
 	}
 	page_bars(b, p, s);
-	buf_puts(b, "</th><td>");
-	page_pill(b, s->state, s->probes, s->probes_bad);
-	buf_puts(b, "</td>");
-	since_cell(b, p, s);
+	buf_puts(b, "</th>");
+	state_cell(b, p, s);
 	if (s->p95_24h >= 0)
 		buf_printf(b, "<td class=num>%.0f ms</td>", s->p95_24h);
 	else
@@ -315,9 +315,9 @@ page_index(struct buf *b, const struct page *p)
 				buf_puts(b, p->group_tag ? "Other" : "Sites");
 			buf_printf(b, "</h2>\n<table class=\"card sites\">"
 			    "<thead><tr><th class=c1>Site · last %d days</th>"
-			    "<th class=c2>State</th><th class=\"num c3\">For</th>"
-			    "<th class=\"num c4\">p95 24 h</th>"
-			    "<th class=\"num c5\">Cert</th></tr></thead><tbody>\n",
+			    "<th class=c2>State</th>"
+			    "<th class=\"num c3\">p95 24 h</th>"
+			    "<th class=\"num c4\">Cert</th></tr></thead><tbody>\n",
 			    p->ndays);
 			group = s->group;
 		}
