@@ -123,11 +123,11 @@ teardown_file() {
 @test "DOM in Chromium: one row per site with its state as text, 90 bars each" {
 	dom="$BATS_FILE_TMPDIR/index.dom"
 	[ "$(xp "$dom" 'count(//tr[contains(@class,"site")])')" -eq 5 ]
-	[ "$(xp "$dom" 'count(//div[@class="bars"])')" -eq 5 ]
+	[ "$(xp "$dom" 'count(//table[@class="bars"])')" -eq 5 ]
 	local i label state want
 	for i in 1 2 3 4 5; do
 		row="(//tr[contains(@class,'site')])[$i]"
-		[ "$(xp "$dom" "count($row//div[@class='bars']/i)")" -eq 90 ] ||
+		[ "$(xp "$dom" "count($row//table[@class='bars']//td)")" -eq 90 ] ||
 			flunk "row $i: not 90 bars"
 		# The bars' text alternative is there, in words.
 		[[ "$(xp "$dom" "string($row//p[@class='alt'])")" == *"uptime in 90 days"* ]]
@@ -144,9 +144,9 @@ teardown_file() {
 	[[ "$output" == *"Open incidents"*core*shop*Other* ]]
 	[[ "$(xp "$dom" 'string(//ul[contains(@class,"inc")])')" == *Down*Shop* ]]
 	# The blog's bad days: a red bar for the day of the connect failures.
-	[ "$(xp "$dom" 'count(//tr[.//a="http://blog.example.test/"]//i[@class="d"])')" -ge 1 ]
+	[ "$(xp "$dom" 'count(//tr[.//a="http://blog.example.test/"]//table[@class="bars"]//td[@class="d"])')" -ge 1 ]
 	# The new site has 87 days without data, shown as such.
-	[ "$(xp "$dom" 'count(//tr[.//a="New"]//i[@class="n"])')" -eq 87 ]
+	[ "$(xp "$dom" 'count(//tr[.//a="New"]//table[@class="bars"]//td[@class="n"])')" -eq 87 ]
 }
 
 @test "site page in Chromium: state, stats, two latency charts, incidents, last errors" {
@@ -160,7 +160,7 @@ teardown_file() {
 	[[ "$(xp "$dom" 'string(//h3[@id="errors"]/following-sibling::table)')" == *503* ]]
 	# The shop's outage is open: an incident without an end.
 	[[ "$(xp "$dom" 'string(//h3[@id="incidents"]/..)')" == *status* ]]
-	[ "$(xp "$dom" 'count(//div[@class="bars"]/i)')" -eq 90 ]
+	[ "$(xp "$dom" 'count(//table[@class="bars"]//td)')" -eq 90 ]
 }
 
 @test "screenshots are PNG images of the rendered pages" {
@@ -294,7 +294,7 @@ teardown_file() {
 
 @test "--since sets the days shown: bars, text and window" {
 	wm-page -o "$BATS_TEST_TMPDIR/o" --since 30d
-	[ "$(xp "$BATS_TEST_TMPDIR/o/index.html" 'count((//div[@class="bars"])[1]/i)')" -eq 30 ]
+	[ "$(xp "$BATS_TEST_TMPDIR/o/index.html" 'count((//table[@class="bars"])[1]//td)')" -eq 30 ]
 	grep -q 'uptime in 30 days' "$BATS_TEST_TMPDIR/o/index.html"
 }
 
