@@ -17,7 +17,7 @@ PAGE=${PAGE:-$ROOT/wm-page}
 . "$ROOT/tests/helpers/pg.bash"
 
 tmp=$(mktemp -d)
-cleanup() { [ -n "${SLOWLOG:-}" ] && grep -h "duration:" "$PG_DIR/server.log" | cut -c1-300 >"$SLOWLOG"; pg_stop; rm -rf "$tmp"; }
+cleanup() { [ -n "${KEEP:-}" ] && { echo "export PGHOST=$PGHOST PGPORT=$PGPORT PGUSER=$PGUSER PGDATABASE=$PGDATABASE PG_DIR=$PG_DIR PG_BINDIR=$PG_BINDIR" >"$KEEP"; return; }; [ -n "${SLOWLOG:-}" ] && grep -h "duration:" "$PG_DIR/server.log" | cut -c1-300 >"$SLOWLOG"; pg_stop; rm -rf "$tmp"; }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 pg_start

@@ -31,6 +31,7 @@ struct load {
 	size_t nt;
 	char *err;
 	size_t errsize;
+	const char *quantiles;	/* SQL for p50 and p95 of a column hist */
 };
 
 static PGresult *
@@ -287,44 +288,50 @@ sum_targets(struct load *l)
 	}
 }
 
-/* Daily or hourly buckets of every site, all probes summed. */
+/*
+ * Daily or hourly buckets of every site, all probes summed. A bucket of a
+ * site with one probe (the common case) takes its histogram as it is:
+ * merging histograms costs more than the quantiles of the merged one.
+ */
 static int
 load_buckets(struct load *l, int daily)
 {
 	struct page *p = l->p;
-	char from[32];
+	const char *table = daily ? "wm_rollup_daily" : "wm_rollup_hourly";
+	char from[32], sql[1024];
 	const char *params[1] = { from };
 	PGresult *r;
 	int i;
 
 	snprintf(from, sizeof(from), "%" PRId64, daily ? p->day0 : p->hour0);
-	r = query(l, daily ? "wm_rollup_daily" : "wm_rollup_hourly", daily ?
-	    "SELECT url, floor(extract(epoch FROM bucket))::bigint, sum(checks),"
-	    " sum(ups), sum(degraded), wm_hist_quantile(wm_hist_sum(hist), 0.5),"
-	    " wm_hist_quantile(wm_hist_sum(hist), 0.95) "
-	    "FROM wm_rollup_daily WHERE bucket >= to_timestamp($1::bigint) "
-	    "GROUP BY url, bucket" :
-	    "SELECT url, floor(extract(epoch FROM bucket))::bigint, sum(checks),"
-	    " sum(ups), sum(degraded), wm_hist_quantile(wm_hist_sum(hist), 0.5),"
-	    " wm_hist_quantile(wm_hist_sum(hist), 0.95) "
-	    "FROM wm_rollup_hourly WHERE bucket >= to_timestamp($1::bigint) "
-	    "GROUP BY url, bucket", 1, params);
+	snprintf(sql, sizeof(sql),
+	    "WITH r AS (SELECT url, bucket, checks, ups, degraded, hist,"
+	    "  count(*) OVER (PARTITION BY url, bucket) AS n FROM %s"
+	    "  WHERE bucket >= to_timestamp($1::bigint)),"
+	    " m AS (SELECT url, bucket, checks, ups, degraded, hist"
+	    "  FROM r WHERE n = 1 UNION ALL"
+	    "  SELECT url, bucket, sum(checks), sum(ups), sum(degraded),"
+	    "  wm_hist_sum(hist) FROM r WHERE n > 1 GROUP BY url, bucket) "
+	    "SELECT url, b, checks, ups, degraded, q[1], q[2] FROM ("
+	    " SELECT url, floor(extract(epoch FROM bucket))::bigint AS b, checks,"
+	    " ups, degraded, %s AS q FROM m OFFSET 0) z", table, l->quantiles);
+	r = query(l, table, sql, 1, params);
 	if (r == NULL)
 		return -1;
 	for (i = 0; i < PQntuples(r); i++) {
 		struct psite *s = find_site(l, r, i);
 		int64_t k = (i64(r, i, 1) - (daily ? p->day0 : p->hour0)) /
 		    (daily ? 86400 : 3600);
-		struct pbucket *b;
+		struct pbucket *bk;
 
 		if (s == NULL || k < 0 || k >= (daily ? p->ndays : p->nhours))
 			continue;
-		b = daily ? &s->days[k] : &s->hours[k];
-		b->checks = (long)i64(r, i, 2);
-		b->ups = (long)i64(r, i, 3);
-		b->degraded = (long)i64(r, i, 4);
-		b->p50 = dbl(r, i, 5);
-		b->p95 = dbl(r, i, 6);
+		bk = daily ? &s->days[k] : &s->hours[k];
+		bk->checks = (long)i64(r, i, 2);
+		bk->ups = (long)i64(r, i, 3);
+		bk->degraded = (long)i64(r, i, 4);
+		bk->p50 = dbl(r, i, 5);
+		bk->p95 = dbl(r, i, 6);
 	}
 	PQclear(r);
 	return 0;
@@ -341,10 +348,10 @@ load_latency(struct load *l)
 
 	snprintf(from, sizeof(from), "%" PRId64, l->p->now / 3600 * 3600 - 23 * 3600);
 	r = query(l, "wm_rollup_hourly",
-	    "SELECT url, wm_hist_quantile(wm_hist_sum(hist), 0.5),"
-	    " wm_hist_quantile(wm_hist_sum(hist), 0.95) "
-	    "FROM wm_rollup_hourly WHERE bucket >= to_timestamp($1::bigint) "
-	    "GROUP BY url", 1, params);
+	    "SELECT url, wm_hist_quantile(hist, 0.5), wm_hist_quantile(hist, 0.95)"
+	    " FROM (SELECT url, wm_hist_sum(hist) AS hist FROM wm_rollup_hourly"
+	    " WHERE bucket >= to_timestamp($1::bigint) GROUP BY url) x",
+	    1, params);
 	if (r == NULL)
 		return -1;
 	for (i = 0; i < PQntuples(r); i++) {
@@ -514,17 +521,23 @@ load_sla(struct load *l)
 int
 pagedb_load(PGconn *c, struct page *p, char *err, size_t errsize)
 {
-	struct load l = { c, p, NULL, 0, err, errsize };
+	struct load l = { c, p, NULL, 0, err, errsize, NULL };
 	PGresult *r;
 	size_t i;
 	int rc = -1;
 
 	r = query(&l, "now", "SELECT floor(extract(epoch FROM now()))::bigint,"
-	    " to_regclass('wm_events') IS NOT NULL", 0, NULL);
+	    " to_regclass('wm_events') IS NOT NULL, to_regprocedure("
+	    "'wm_hist_quantiles(int[], double precision[])') IS NOT NULL",
+	    0, NULL);
 	if (r == NULL)
 		return -1;
 	p->now = i64(r, 0, 0);
 	p->events = PQgetvalue(r, 0, 1)[0] == 't';
+	/* Both quantiles in one pass over the histogram where that exists. */
+	l.quantiles = PQgetvalue(r, 0, 2)[0] == 't' ?
+	    "wm_hist_quantiles(hist, '{0.5,0.95}')" :
+	    "ARRAY[wm_hist_quantile(hist, 0.5), wm_hist_quantile(hist, 0.95)]";
 	PQclear(r);
 	p->nhours = HOURS;
 	p->day0 = p->now / 86400 * 86400 - (int64_t)(p->ndays - 1) * 86400;
