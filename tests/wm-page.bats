@@ -303,3 +303,26 @@ teardown_file() {
 	run -0 xp "$BATS_TEST_TMPDIR/o/index.html" '//h2'
 	[[ "$output" == *"Open incidents"*Sites* ]] && [[ "$output" != *core* ]]
 }
+
+@test "examples/systemd: the service's command line writes the page; the timer fires every minute" {
+	local unit="$ROOT/examples/systemd/webmon-page.service" line start
+	# The unit's Environment= lines, then its output pointed at the test.
+	while IFS= read -r line; do
+		line=${line#Environment=}
+		line=${line#\"}
+		export "${line%\"}"
+	done < <(grep '^Environment=' "$unit")
+	export WEBMON_PAGE_DIR="$BATS_TEST_TMPDIR/status"
+	start=$(sed -n 's/^ExecStart=//p' "$unit")
+	[ -n "$start" ]
+	run -0 --separate-stderr bash -c "$start"
+	[[ "$stderr" == *"wm-page: 5 sites"* ]]
+	[ "$(xp "$WEBMON_PAGE_DIR/index.html" 'string(//h1)')" = "Service status" ]
+	run -0 xp "$WEBMON_PAGE_DIR/index.html" '//h2'
+	[[ "$output" == *core*shop*Other* ]]
+	# Every minute, on the minute.
+	cal=$(sed -n 's/^OnCalendar=//p' "$ROOT/examples/systemd/webmon-page.timer")
+	run -0 systemd-analyze calendar --iterations=3 "$cal"
+	[[ "$output" == *"Normalized form: *-*-* *:*:00"* ]]
+	grep -q '^Unit=webmon-page.service$' "$ROOT/examples/systemd/webmon-page.timer"
+}
