@@ -21,20 +21,9 @@
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
 
--- Distinct (url, probe) pairs without reading the whole table: each step is
--- one probe of the (url, probe, ts) index for the next pair ("loose index
--- scan"), so the cost grows with the number of sites, not of results.
+-- Distinct (url, probe) pairs: the keys of wm_latest (sql/rollups.sql).
 CREATE OR REPLACE VIEW wm_targets AS
-WITH RECURSIVE t AS (
-	(SELECT r.url, r.probe FROM wm_results r ORDER BY r.url, r.probe LIMIT 1)
-	UNION ALL
-	SELECT n.url, n.probe
-	FROM t CROSS JOIN LATERAL (
-		SELECT r.url, r.probe FROM wm_results r
-		WHERE (r.url, r.probe) > (t.url, t.probe)
-		ORDER BY r.url, r.probe LIMIT 1) n
-)
-SELECT url, probe FROM t;
+SELECT l.url, l.probe FROM wm_latest l;
 COMMENT ON VIEW wm_targets IS 'every (url, probe) pair that has results';
 
 -- Incidents. Per url and probe, results in (ts, id) order are cut into runs
@@ -152,7 +141,8 @@ COMMENT ON VIEW wm_incidents IS
 	'incidents of the last 7 days, 3 failures before down, 2 successes before up';
 
 -- Current state per url and probe.
---   ts, ok, status, error, detail, time_ms, name: of the last result
+--   ts, ok, status, error, detail, time_ms, name, degraded: of the last
+--                result (wm_latest); time_ms rounded to 0.1 ms
 --   since        first result of the current run of the same ok value
 --                (since when the site is up, or down)
 --   fails_in_row failed results in a row up to the last one (0 when ok)
@@ -163,7 +153,8 @@ COMMENT ON VIEW wm_incidents IS
 -- site only while it flaps (its current run is shorter than the threshold).
 CREATE OR REPLACE VIEW wm_status AS
 SELECT l.url, l.probe, l.name, l.ts, l.ok, l.status, l.error, l.detail,
-       l.time_ms, s.since, f.fails_in_row,
+       round(l.time_ms::numeric, 1)::double precision AS time_ms,
+       s.since, f.fails_in_row,
        CASE
        WHEN l.ok AND c.run_capped >= 2 THEN 'up'
        WHEN NOT l.ok AND c.run_capped >= 3 THEN 'down'
@@ -171,12 +162,9 @@ SELECT l.url, l.probe, l.name, l.ts, l.ok, l.status, l.error, l.detail,
                         now() - interval '7 days', l.url) i
                     WHERE i.probe = l.probe AND i.ended IS NULL)
             THEN 'down'
-       ELSE 'up' END AS state
-FROM wm_targets t
-CROSS JOIN LATERAL (
-	SELECT r.* FROM wm_results r
-	WHERE r.url = t.url AND r.probe = t.probe
-	ORDER BY r.ts DESC LIMIT 1) l
+       ELSE 'up' END AS state,
+       l.degraded
+FROM wm_latest l
 CROSS JOIN LATERAL (
 	SELECT coalesce(min(r.ts), l.ts) AS since FROM wm_results r
 	WHERE r.url = l.url AND r.probe = l.probe
@@ -223,15 +211,21 @@ COMMENT ON VIEW wm_site_status IS
 -- Uptime and latency per time bucket, url and probe, for results with
 -- from_ts <= ts < to_ts. unit is a date_trunc() unit ('hour', 'day',
 -- 'week', 'month'...), buckets are cut in time zone tz.
---   checks, ups   results, successful results
+--   checks, ups   results, successful results (exact)
 --   uptime_pct    100 * ups / checks, truncated (not rounded) to three
 --                 decimals, so it shows 100 only when nothing failed
---   p50_ms, p95_ms, p99_ms, avg_ms, max_ms: time_ms of the successful
---                 results (continuous percentiles); NULL if none. Failures
---                 are excluded so that timeouts and instant DNS errors do
---                 not distort latency; uptime counts them.
--- The time range is applied before grouping, so it uses the BRIN index
--- and partition pruning: prefer this function over the views on big tables.
+--   p50_ms, p95_ms, p99_ms: time_ms of the successful results, from the
+--                 latency histograms (less than 5% from percentile_cont),
+--                 kept between the smallest and the largest time
+--   avg_ms, max_ms: of the successful results (exact); NULL if none.
+--                 Failures are excluded so that timeouts and instant DNS
+--                 errors do not distort latency; uptime counts them.
+-- Whole UTC days inside the range and inside one bucket come from
+-- wm_rollup_daily, other whole UTC hours from wm_rollup_hourly, and only
+-- the rest (the partial hours at the edges, hours that a bucket boundary
+-- cuts in a time zone with a :30 offset, units below an hour) from the raw
+-- rows. Hours older than the hourly rollups' retention are answered only
+-- where whole UTC days fit (day, week, month in UTC).
 CREATE OR REPLACE FUNCTION wm_uptime(
 	unit text,
 	from_ts timestamptz,
@@ -243,53 +237,130 @@ RETURNS TABLE (url text, probe text, bucket timestamptz, checks bigint,
 	avg_ms double precision, max_ms double precision)
 LANGUAGE sql STABLE
 AS $$
-SELECT r.url, r.probe, date_trunc(unit, r.ts, tz),
-       count(*),
-       count(*) FILTER (WHERE r.ok),
-       trunc(100.0 * count(*) FILTER (WHERE r.ok) / count(*), 3),
-       percentile_cont(0.50) WITHIN GROUP (ORDER BY r.time_ms)
-               FILTER (WHERE r.ok),
-       percentile_cont(0.95) WITHIN GROUP (ORDER BY r.time_ms)
-               FILTER (WHERE r.ok),
-       percentile_cont(0.99) WITHIN GROUP (ORDER BY r.time_ms)
-               FILTER (WHERE r.ok),
-       avg(r.time_ms) FILTER (WHERE r.ok),
-       max(r.time_ms) FILTER (WHERE r.ok)
-FROM wm_results r
-WHERE r.ts >= from_ts AND r.ts < to_ts
-GROUP BY 1, 2, 3
+WITH lim AS (
+	-- the range, narrowed to the days that have data
+	SELECT greatest(from_ts, d.mn) AS lo,
+	       least(to_ts, d.mx + interval '1 day') AS hi
+	FROM (SELECT min(x.bucket) AS mn, max(x.bucket) AS mx
+	      FROM wm_rollup_daily x) d
+	WHERE d.mn IS NOT NULL
+), hours AS (
+	-- every UTC hour of the range: is it (or its day) whole, inside the
+	-- range and inside one bucket?
+	SELECT h.h, h.h >= lim.lo AND h.h + interval '1 hour' <= lim.hi
+	            AND date_trunc(unit, h.h, tz) = date_trunc(unit,
+	                h.h + interval '1 hour' - interval '1 microsecond', tz)
+	            AS whole_hour,
+	       dd.d, dd.d >= lim.lo AND dd.d + interval '1 day' <= lim.hi
+	             AND date_trunc(unit, dd.d, tz) = date_trunc(unit,
+	                 dd.d + interval '1 day' - interval '1 microsecond', tz)
+	             AS whole_day
+	FROM lim
+	CROSS JOIN generate_series(date_trunc('hour', lim.lo, 'UTC'),
+	                           lim.hi - interval '1 microsecond',
+	                           interval '1 hour') h(h)
+	CROSS JOIN LATERAL (SELECT date_trunc('day', h.h, 'UTC') AS d) dd
+	WHERE lim.lo < lim.hi
+), src AS MATERIALIZED (
+	SELECT d.url, d.probe, date_trunc(unit, d.bucket, tz) AS bucket,
+	       d.checks, d.ups, d.time_sum, d.time_min, d.time_max, d.hist
+	FROM wm_rollup_daily d
+	WHERE d.bucket IN (SELECT hours.d FROM hours WHERE hours.whole_day)
+	UNION ALL
+	SELECT h.url, h.probe, date_trunc(unit, h.bucket, tz), h.checks, h.ups,
+	       h.time_sum, h.time_min, h.time_max, h.hist
+	FROM wm_rollup_hourly h
+	WHERE h.bucket IN (SELECT hours.h FROM hours
+	                   WHERE hours.whole_hour AND NOT hours.whole_day)
+	UNION ALL
+	SELECT r.url, r.probe, date_trunc(unit, r.ts, tz), 1, r.ok::int,
+	       CASE WHEN r.ok THEN r.time_ms END,
+	       CASE WHEN r.ok THEN r.time_ms END,
+	       CASE WHEN r.ok THEN r.time_ms END,
+	       CASE WHEN r.ok THEN ARRAY[ARRAY[wm_hist_bin(r.time_ms)], ARRAY[1]]
+	       ELSE '{}' END
+	FROM hours
+	CROSS JOIN lim
+	JOIN wm_results r ON r.ts >= greatest(hours.h, lim.lo)
+	                 AND r.ts < least(hours.h + interval '1 hour', lim.hi)
+	WHERE NOT hours.whole_hour
+), counts AS (
+	SELECT s.url, s.probe, s.bucket, sum(s.checks)::bigint AS checks,
+	       sum(s.ups)::bigint AS ups, sum(s.time_sum) AS time_sum,
+	       min(s.time_min) AS time_min, max(s.time_max) AS time_max
+	FROM src s
+	GROUP BY 1, 2, 3
+), hists AS (
+	SELECT b.url, b.probe, b.bucket,
+	       wm_hist_quantiles(ARRAY[array_agg(b.bin ORDER BY b.bin),
+	                               array_agg(b.n ORDER BY b.bin)],
+	                         '{0.5,0.95,0.99}') AS q
+	FROM (SELECT s.url, s.probe, s.bucket, u.bin, sum(u.n)::int AS n
+	      FROM src s
+	      CROSS JOIN LATERAL unnest(s.hist[1:1][:], s.hist[2:2][:]) u(bin, n)
+	      GROUP BY 1, 2, 3, 4) b
+	GROUP BY 1, 2, 3
+)
+SELECT c.url, c.probe, c.bucket, c.checks, c.ups,
+       trunc(100.0 * c.ups / c.checks, 3),
+       least(greatest(h.q[1], c.time_min), c.time_max),
+       least(greatest(h.q[2], c.time_min), c.time_max),
+       least(greatest(h.q[3], c.time_min), c.time_max),
+       c.time_sum / nullif(c.ups, 0), c.time_max
+FROM counts c
+LEFT JOIN hists h USING (url, probe, bucket)
 $$;
 COMMENT ON FUNCTION wm_uptime(text, timestamptz, timestamptz, text) IS
 	'uptime % and latency percentiles per time bucket, url and probe';
 
+-- The rollups as people read them: milliseconds rounded to 0.1.
 CREATE OR REPLACE VIEW wm_uptime_hourly AS
-SELECT u.url, u.probe, u.bucket AS hour, u.checks, u.ups, u.uptime_pct,
-       u.p50_ms, u.p95_ms, u.p99_ms, u.avg_ms, u.max_ms
-FROM wm_uptime('hour', '-infinity') u;
+SELECT r.url, r.probe, r.bucket AS hour, r.checks, r.ups,
+       trunc(100.0 * r.ups / r.checks, 3) AS uptime_pct,
+       round(least(greatest(q[1], r.time_min), r.time_max)::numeric, 1)::double precision AS p50_ms,
+       round(least(greatest(q[2], r.time_min), r.time_max)::numeric, 1)::double precision AS p95_ms,
+       round(least(greatest(q[3], r.time_min), r.time_max)::numeric, 1)::double precision AS p99_ms,
+       round((r.time_sum / nullif(r.ups, 0))::numeric, 1)::double precision
+               AS avg_ms,
+       round(r.time_max::numeric, 1)::double precision AS max_ms,
+       r.degraded
+FROM wm_rollup_hourly r
+CROSS JOIN LATERAL wm_hist_quantiles(r.hist, '{0.5,0.95,0.99}') q;
 COMMENT ON VIEW wm_uptime_hourly IS
-	'uptime % and latency per url, probe and UTC hour (all data)';
+	'uptime % and latency per url, probe and UTC hour (all kept hours)';
 
 CREATE OR REPLACE VIEW wm_uptime_daily AS
-SELECT u.url, u.probe, u.bucket AS day, u.checks, u.ups, u.uptime_pct,
-       u.p50_ms, u.p95_ms, u.p99_ms, u.avg_ms, u.max_ms
-FROM wm_uptime('day', '-infinity') u;
+SELECT r.url, r.probe, r.bucket AS day, r.checks, r.ups,
+       trunc(100.0 * r.ups / r.checks, 3) AS uptime_pct,
+       round(least(greatest(q[1], r.time_min), r.time_max)::numeric, 1)::double precision AS p50_ms,
+       round(least(greatest(q[2], r.time_min), r.time_max)::numeric, 1)::double precision AS p95_ms,
+       round(least(greatest(q[3], r.time_min), r.time_max)::numeric, 1)::double precision AS p99_ms,
+       round((r.time_sum / nullif(r.ups, 0))::numeric, 1)::double precision
+               AS avg_ms,
+       round(r.time_max::numeric, 1)::double precision AS max_ms,
+       r.degraded
+FROM wm_rollup_daily r
+CROSS JOIN LATERAL wm_hist_quantiles(r.hist, '{0.5,0.95,0.99}') q;
 COMMENT ON VIEW wm_uptime_daily IS
-	'uptime % and latency per url, probe and UTC day (all data)';
+	'uptime % and latency per url, probe and UTC day (all days)';
 
 -- Certificate of each https site and probe: the expiry seen in its latest
 -- result that had one (a failed probe without TLS keeps the last known
 -- certificate). days_left counts whole days from now, rounding down, and is
 -- negative once expired.
 CREATE OR REPLACE VIEW wm_cert_expiry AS
-SELECT t.url, t.probe, c.ts AS checked, c.cert_expiry,
+SELECT l.url, l.probe, c.ts AS checked, c.cert_expiry,
        floor(extract(epoch FROM c.cert_expiry - now()) / 86400)::int
                AS days_left
-FROM wm_targets t
+FROM wm_latest l
 CROSS JOIN LATERAL (
-	SELECT r.ts, r.cert_expiry FROM wm_results r
-	WHERE r.url = t.url AND r.probe = t.probe
-	  AND r.cert_expiry IS NOT NULL
-	ORDER BY r.ts DESC LIMIT 1) c
-WHERE t.url ILIKE 'https://%';
+	(SELECT l.ts, l.cert_expiry WHERE l.cert_expiry IS NOT NULL)
+	UNION ALL
+	(SELECT r.ts, r.cert_expiry FROM wm_results r
+	 WHERE r.url = l.url AND r.probe = l.probe
+	   AND r.cert_expiry IS NOT NULL
+	 ORDER BY r.ts DESC LIMIT 1)
+	LIMIT 1) c
+WHERE l.url ILIKE 'https://%';
 COMMENT ON VIEW wm_cert_expiry IS
 	'latest certificate expiry and whole days left per https url and probe';
