@@ -6,9 +6,9 @@
 # 10,000 sites <= 30 s.
 #   bench/page.sh                 1,000 sites
 #   N=10000 bench/page.sh         10,000 sites
-# The rollups are made here with generate_series (as the triggers of
-# sql/rollups.sql would have kept them); without that schema in sql/ yet,
-# tables of the same columns and a histogram of the same format stand in.
+# The raw results go in through sql/rollups.sql's triggers (which keep
+# wm_latest and the rollups of those two hours); older rollups are made here
+# with generate_series, in the same format.
 set -eu
 N=${N:-1000}
 ROUNDS=${ROUNDS:-3}
@@ -17,48 +17,23 @@ PAGE=${PAGE:-$ROOT/wm-page}
 . "$ROOT/tests/helpers/pg.bash"
 
 tmp=$(mktemp -d)
-cleanup() { [ -n "${KEEP:-}" ] && { echo "export PGHOST=$PGHOST PGPORT=$PGPORT PGUSER=$PGUSER PGDATABASE=$PGDATABASE PG_DIR=$PG_DIR PG_BINDIR=$PG_BINDIR" >"$KEEP"; return; }; [ -n "${SLOWLOG:-}" ] && grep -h "duration:" "$PG_DIR/server.log" | cut -c1-300 >"$SLOWLOG"; pg_stop; rm -rf "$tmp"; }
+# KEEP=FILE leaves the cluster running and writes its PG* variables to
+# FILE; SLOWLOG=FILE keeps the server's statement times (run with
+# PGOPTIONS="-c log_min_duration_statement=0").
+cleanup() {
+	if [ -n "${KEEP:-}" ]; then
+		echo "export PGHOST=$PGHOST PGPORT=$PGPORT PGUSER=$PGUSER PG_DIR=$PG_DIR PG_BINDIR=$PG_BINDIR" >"$KEEP"
+		return
+	fi
+	[ -z "${SLOWLOG:-}" ] || grep -h "duration:" "$PG_DIR/server.log" >"$SLOWLOG"
+	pg_stop
+	rm -rf "$tmp"
+}
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 pg_start
 pq -f "$ROOT/sql/schema.sql" -f "$ROOT/sql/views.sql" >/dev/null
-[ -f "$ROOT/sql/events.sql" ] && pq -f "$ROOT/sql/events.sql" >/dev/null
-
-if [ "$(pq -c "SELECT to_regclass('wm_rollup_daily') IS NULL")" = t ]; then
-	echo "sql/ has no rollups yet: stand-in tables" >&2
-	pq <<'SQL'
-CREATE TABLE wm_latest (LIKE wm_results);
-CREATE TABLE wm_rollup_hourly (bucket timestamptz NOT NULL, url text NOT NULL,
-	probe text NOT NULL, checks bigint NOT NULL, ups bigint NOT NULL,
-	degraded bigint NOT NULL, time_sum double precision,
-	time_min double precision, time_max double precision, hist int[] NOT NULL,
-	PRIMARY KEY (bucket, url, probe));
-CREATE TABLE wm_rollup_daily (LIKE wm_rollup_hourly INCLUDING ALL);
--- {{bin, ...}, {count, ...}}, bin = floor(ln(ms) / ln(1.05))
-CREATE FUNCTION wm_hist_add(a int[], b int[]) RETURNS int[]
-LANGUAGE sql IMMUTABLE AS $$
-SELECT CASE WHEN cardinality(a) = 0 THEN b WHEN cardinality(b) = 0 THEN a
-ELSE (SELECT ARRAY[array_agg(bin ORDER BY bin), array_agg(n ORDER BY bin)]
-      FROM (SELECT bin, sum(n)::int AS n FROM (
-              SELECT unnest(a[1:1][:]) AS bin, unnest(a[2:2][:]) AS n
-              UNION ALL
-              SELECT unnest(b[1:1][:]), unnest(b[2:2][:])) x
-            GROUP BY bin) y) END
-$$;
-CREATE AGGREGATE wm_hist_sum(int[]) (sfunc = wm_hist_add, stype = int[],
-	initcond = '{}');
-CREATE FUNCTION wm_hist_quantile(h int[], q double precision)
-RETURNS double precision LANGUAGE sql IMMUTABLE AS $$
-SELECT exp((bin + 0.5) * ln(1.05)) FROM (
-	SELECT bin, sum(n) OVER (ORDER BY bin) AS cum, sum(n) OVER () AS tot
-	FROM (SELECT unnest(h[1:1][:]) AS bin, unnest(h[2:2][:]) AS n) x) y
-WHERE cum >= q * tot ORDER BY bin LIMIT 1
-$$;
-SQL
-	stub=1
-else
-	stub=0
-fi
+[ ! -f "$ROOT/sql/events.sql" ] || pq -f "$ROOT/sql/events.sql" >/dev/null
 
 echo "making $N sites: raw results, latest, rollups..." >&2
 t0=$(date +%s.%N)
@@ -79,9 +54,6 @@ SELECT gen_random_uuid(), date_trunc('minute', now()) - m * interval '1 minute',
 FROM s CROSS JOIN generate_series(0, 119) m
 CROSS JOIN LATERAL (SELECT random() < 0.02 AS f) x;
 SQL
-if [ "$stub" = 1 ]; then
-	pq -c "INSERT INTO wm_latest SELECT DISTINCT ON (url, probe) * FROM wm_results ORDER BY url, probe, ts DESC"
-fi
 # Rollups before those two hours: 90 days of daily and 8 days of hourly
 # buckets; a bad day now and then. The histogram: six bins around the
 # site's median.
@@ -89,10 +61,12 @@ for unit in day hour; do
 	if [ $unit = day ]; then table=wm_rollup_daily per=1440 span="89"
 	else table=wm_rollup_hourly per=60 span="191"; fi
 	pq -v n="$N" -v per="$per" -v span="$span" -v unit="$unit" -v table="$table" <<'SQL'
-INSERT INTO :table (bucket, url, probe, checks, ups, degraded,
+INSERT INTO :table (bucket, url, probe, checks, ups, degraded, fail_dns,
+	fail_connect, fail_tls, fail_timeout, fail_status, fail_regex,
+	fail_assert, fail_too_large, fail_protocol, fail_other,
 	time_sum, time_min, time_max, hist)
-SELECT b, s.url, 'p1', :per, :per - f, 0, :per * s.median, s.median / 2,
-       s.median * 3,
+SELECT b, s.url, 'p1', :per, :per - f, 0, 0, 0, 0, f, 0, 0, 0, 0, 0, 0,
+       (:per - f) * s.median, s.median / 2, s.median * 3,
        ARRAY[ARRAY[k, k + 1, k + 2, k + 3, k + 4, k + 5],
              ARRAY[(:per - f) / 10, (:per - f) / 5, (:per - f) * 3 / 10,
                    (:per - f) / 5, (:per - f) * 3 / 20,
@@ -109,27 +83,6 @@ CROSS JOIN LATERAL (SELECT floor(ln(s.median * 0.85) / ln(1.05))::int AS k) y
 ON CONFLICT DO NOTHING;
 SQL
 done
-if [ "$stub" = 1 ]; then
-	# The last two hours' buckets from the raw results.
-	for unit in day hour; do
-		table=wm_rollup_daily; [ $unit = hour ] && table=wm_rollup_hourly
-		pq -v unit="$unit" -v table="$table" <<'SQL'
-INSERT INTO :table
-SELECT date_trunc(:'unit', ts, 'UTC'), url, probe, count(*),
-       count(*) FILTER (WHERE ok), 0, sum(time_ms), min(time_ms),
-       max(time_ms),
-       (SELECT ARRAY[array_agg(bin ORDER BY bin), array_agg(c ORDER BY bin)]
-        FROM (SELECT floor(ln(t) / ln(1.05))::int AS bin, count(*)::int AS c
-              FROM unnest(array_agg(time_ms) FILTER (WHERE ok)) t
-              GROUP BY 1) h)
-FROM wm_results GROUP BY 1, 2, 3
-ON CONFLICT (bucket, url, probe) DO UPDATE SET
-	checks = :table.checks + excluded.checks,
-	ups = :table.ups + excluded.ups,
-	hist = wm_hist_add(:table.hist, excluded.hist);
-SQL
-	done
-fi
 pq -c "VACUUM ANALYZE" >/dev/null
 t1=$(date +%s.%N)
 printf 'data made in %.1f s: %s daily and %s hourly rollup rows, %s raw results\n' \

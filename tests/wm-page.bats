@@ -27,14 +27,8 @@ xp() {
 setup_file() {
 	pg_start
 	pq -f "$ROOT/sql/schema.sql" -f "$ROOT/sql/views.sql"
-	local f
-	for f in rollups events; do
-		[ -f "$ROOT/sql/$f.sql" ] && pq -f "$ROOT/sql/$f.sql"
-	done
-	# Until sql/ has the rollups and wm_latest: views with their columns.
-	if [ "$(pq -c "SELECT to_regclass('wm_rollup_daily') IS NULL")" = t ]; then
-		pq -f "$FIXTURES/wm-page/history-stub.sql"
-	fi
+	# wm_events (wm-state) where this tree has it: incidents come from it.
+	[ ! -f "$ROOT/sql/events.sql" ] || pq -f "$ROOT/sql/events.sql"
 	NOW=$(pq -c 'SELECT floor(extract(epoch FROM now()))::bigint')
 	python3 "$FIXTURES/wm-page/gen.py" "$NOW" >"$BATS_FILE_TMPDIR/results.ndjson"
 	wm-pg-copy -t wm_results --key id <"$BATS_FILE_TMPDIR/results.ndjson"
