@@ -76,20 +76,74 @@ cmporder(const void *a, const void *b)
 }
 
 static int
-slug_taken(const struct page *p, size_t n, const char *slug)
+slug_taken(const struct page *p, const char *slug)
 {
 	size_t j;
 
-	for (j = 0; j < n; j++)
+	for (j = 0; j < p->nsites; j++)
 		if (strcmp(p->sites[j].slug, slug) == 0)
 			return 1;
 	return 0;
 }
 
+static int
+cmpslug(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int c = strcmp(sortpage->sites[x].slug, sortpage->sites[y].slug);
+
+	return c ? c : x < y ? -1 : x > y;
+}
+
+/*
+ * Slugs in url order, so that a site keeps its file names whatever its
+ * group or name: the first of equal slugs keeps it, the next get "-2",
+ * "-3"... (urls that differ only in case or punctuation: rare). Finding
+ * them takes a sort; only those few are checked against every name.
+ */
+static void
+make_slugs(struct page *p)
+{
+	size_t *idx = xreallocarray(NULL, p->nsites ? p->nsites : 1,
+	    sizeof(*idx));
+	unsigned char *later = xcalloc(p->nsites ? p->nsites : 1, 1);
+	size_t i, k;
+
+	for (i = 0; i < p->nsites; i++) {
+		free(p->sites[i].slug);
+		p->sites[i].slug = page_slug(p->sites[i].url);
+		idx[i] = i;
+	}
+	sortpage = p;
+	qsort(idx, p->nsites, sizeof(*idx), cmpslug);
+	sortpage = NULL;
+	/* Equal slugs sort by url: all but the first are renamed. */
+	for (i = 1; i < p->nsites; i++)
+		if (strcmp(p->sites[idx[i]].slug, p->sites[idx[i - 1]].slug) == 0)
+			later[idx[i]] = 1;
+	for (i = 0; i < p->nsites; i++) {
+		struct psite *s = &p->sites[i];
+
+		for (k = 2; later[i]; k++) {
+			struct buf b = BUF_INIT;
+
+			buf_printf(&b, "%s-%zu", s->slug, k);
+			if (!slug_taken(p, b.data)) {
+				free(s->slug);
+				s->slug = buf_detach(&b, NULL);
+				later[i] = 0;
+			}
+			buf_free(&b);
+		}
+	}
+	free(idx);
+	free(later);
+}
+
 void
 page_finish(struct page *p)
 {
-	size_t i, k;
+	size_t i;
 
 	free(p->order);
 	p->order = xreallocarray(NULL, p->nsites ? p->nsites : 1,
@@ -99,31 +153,7 @@ page_finish(struct page *p)
 	sortpage = p;
 	qsort(p->order, p->nsites, sizeof(*p->order), cmporder);
 	sortpage = NULL;
-	/*
-	 * Slugs in url order, so that a site keeps its file name whatever
-	 * its group or name: the first of equal slugs keeps it, the next get
-	 * "-2", "-3"... The check is quadratic only among equal prefixes in
-	 * practice; urls that differ only in punctuation or case are rare.
-	 */
-	for (i = 0; i < p->nsites; i++) {
-		struct psite *s = &p->sites[i];
-
-		free(s->slug);
-		s->slug = page_slug(s->url);
-		if (i == 0 || !slug_taken(p, i, s->slug))
-			continue;
-		for (k = 2;; k++) {
-			struct buf b = BUF_INIT;
-
-			buf_printf(&b, "%s-%zu", s->slug, k);
-			if (!slug_taken(p, i, b.data)) {
-				free(s->slug);
-				s->slug = buf_detach(&b, NULL);
-				break;
-			}
-			buf_free(&b);
-		}
-	}
+	make_slugs(p);
 }
 
 static int
