@@ -217,7 +217,7 @@ static void
 swap_in(const char *tmp, const char *out)
 {
 	struct stat st;
-	struct buf probe = BUF_INIT;
+	struct buf probe = BUF_INIT, old = BUF_INIT;
 
 	if (lstat(out, &st) < 0) {
 		if (errno != ENOENT)
@@ -239,10 +239,29 @@ swap_in(const char *tmp, const char *out)
 		die("'%s' is not empty and has no status.json: not replacing a "
 		    "directory that wm-page did not write", out);
 	buf_free(&probe);
-	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, out, RENAME_EXCHANGE) < 0)
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, out, RENAME_EXCHANGE) == 0) {
+		/* tmp now holds the old page. */
+		rm_tree(tmp);
+		return;
+	}
+	if (errno != EINVAL && errno != ENOSYS)
 		die("swap '%s' into place:", out);
-	/* tmp now holds the old page. */
-	rm_tree(tmp);
+	/*
+	 * A file system without the exchange (some network ones): move the
+	 * old page aside, then the new one in; a reader may find no page for
+	 * the moment between the two renames.
+	 */
+	buf_printf(&old, "%s.old", tmp);
+	if (rename(out, old.data) < 0)
+		die("rename '%s':", out);
+	if (rename(tmp, out) < 0) {
+		warnmsg("rename to '%s':", out);
+		if (rename(old.data, out) < 0)
+			warnmsg("put '%s' back:", out);
+		exit(1);
+	}
+	rm_tree(old.data);
+	buf_free(&old);
 }
 
 int
