@@ -21,7 +21,8 @@ struct target {
 	enum pstate state;
 	int64_t last, since;
 	int exact;			/* since from wm_events */
-	int64_t fail_h, ok_h, fail_d, ok_d, first;	/* rollup bucket starts */
+	int64_t fail_h, ok_h, fail_d, ok_d;	/* rollup bucket starts */
+	int64_t first_h, first_d;		/* first bucket with data */
 };
 
 struct load {
@@ -32,6 +33,7 @@ struct load {
 	char *err;
 	size_t errsize;
 	const char *quantiles;	/* SQL for p50 and p95 of a column hist */
+	int64_t hour_from;	/* first hourly bucket read to date a state */
 };
 
 static PGresult *
@@ -206,8 +208,9 @@ load_rollup_since(struct load *l, int daily)
 	PGresult *r;
 	int i;
 
+	l->hour_from = l->p->now / 3600 * 3600 - (SINCE_HOURS - 1) * 3600;
 	snprintf(from, sizeof(from), "%" PRId64, daily ? l->p->day0 :
-	    l->p->now / 3600 * 3600 - (SINCE_HOURS - 1) * 3600);
+	    l->hour_from);
 	r = query(l, daily ? "wm_rollup_daily" : "wm_rollup_hourly", daily ?
 	    "SELECT url, probe,"
 	    " floor(extract(epoch FROM max(bucket) FILTER (WHERE ups < checks)))::bigint,"
@@ -232,12 +235,11 @@ load_rollup_since(struct load *l, int daily)
 		if (daily) {
 			t->fail_d = i64(r, i, 2);
 			t->ok_d = i64(r, i, 3);
-			t->first = i64(r, i, 4);
+			t->first_d = i64(r, i, 4);
 		} else {
 			t->fail_h = i64(r, i, 2);
 			t->ok_h = i64(r, i, 3);
-			if (t->first == 0)
-				t->first = i64(r, i, 4);
+			t->first_h = i64(r, i, 4);
 		}
 	}
 	PQclear(r);
@@ -256,7 +258,15 @@ date_targets(struct load *l)
 
 		if (t->exact)
 			continue;
-		t->since = h ? h + 3600 : d ? d + 86400 : t->first;
+		t->since = h ? h + 3600 : d ? d + 86400 : 0;
+		/*
+		 * No change in the data read: the state holds since the first
+		 * result, dated by the hour when it is within the hourly window
+		 * (its first bucket is not the window's first), else by the day.
+		 */
+		if (t->since == 0)
+			t->since = t->first_h > l->hour_from ? t->first_h :
+			    t->first_d ? t->first_d : t->first_h;
 		/* The change happened inside the bucket of the last result. */
 		if (t->since > t->last)
 			t->since = h ? h : d ? d : t->last;
@@ -521,7 +531,7 @@ load_sla(struct load *l)
 int
 pagedb_load(PGconn *c, struct page *p, char *err, size_t errsize)
 {
-	struct load l = { c, p, NULL, 0, err, errsize, NULL };
+	struct load l = { c, p, NULL, 0, err, errsize, NULL, 0 };
 	PGresult *r;
 	size_t i;
 	int rc = -1;
