@@ -37,6 +37,7 @@ PROBE_PKGS = libcurl libpcre2-8 jansson
 KAFKA_PKGS = rdkafka
 PG_PKGS    = libpq
 HTTPD_PKGS = libmicrohttpd zlib libbrotlienc
+NOTIFY_PKGS = libcurl jansson
 
 # A change of compiler or flags rebuilds everything (git's GIT-CFLAGS stamp):
 # the stamp is rewritten while make reads this file, so `make -n` sees it too.
@@ -51,15 +52,17 @@ LIBWM      = lib/libwm.a
 LIBPROBE   = lib/probe/libwmprobe.a
 LIBKAFKA   = lib/kafka/libwmkafka.a
 LIBPG      = lib/pg/libwmpg.a
+LIBSTATE   = lib/state/libwmstate.a
 LIBPAGE    = lib/page/libwmpage.a
 lib_objs   = $(patsubst %.c,%.o,$(wildcard $(1)/*.c))
-ARCHIVES   = $(LIBWM) $(LIBPROBE) $(LIBKAFKA) $(LIBPG)
+ARCHIVES   = $(LIBWM) $(LIBPROBE) $(LIBKAFKA) $(LIBPG) $(LIBSTATE)
 ARCHIVES  += $(LIBPAGE)
 
 $(LIBWM): $(call lib_objs,lib)
 $(LIBPROBE): $(call lib_objs,lib/probe)
 $(LIBKAFKA): $(call lib_objs,lib/kafka)
 $(LIBPG): $(call lib_objs,lib/pg)
+$(LIBSTATE): $(call lib_objs,lib/state)
 $(LIBPAGE): $(call lib_objs,lib/page)
 $(ARCHIVES):
 	rm -f $@ && $(AR) rcs $@ $^
@@ -70,6 +73,7 @@ lib/kafka/%.o cmd/wm-kafka-%.o tests/fixtures/wm-mock-kafka.o: FAMILY_PKGS = $(K
 lib/pg/%.o cmd/wm-pg-copy.o: FAMILY_PKGS = $(PG_PKGS)
 cmd/wm-page.o: FAMILY_PKGS = $(PG_PKGS)
 tests/fixtures/wm-httpd.o: FAMILY_PKGS = $(HTTPD_PKGS)
+lib/state/%.o cmd/wm-notify.o: FAMILY_PKGS = $(NOTIFY_PKGS)
 
 %.o: %.c .build-flags
 	$(CC) $(ALL_CFLAGS) $(if $(FAMILY_PKGS),$(call pc,cflags,$(FAMILY_PKGS))) \
@@ -78,7 +82,7 @@ tests/fixtures/wm-httpd.o: FAMILY_PKGS = $(HTTPD_PKGS)
 -include $(wildcard cmd/*.d lib/*.d lib/*/*.d tests/fixtures/*.d tests/unit/*.d)
 
 # Programs: each links only the archives and outside libraries it uses.
-PROGS = wm-probe wm-kafka-pub wm-kafka-sub wm-pg-copy
+PROGS = wm-probe wm-kafka-pub wm-kafka-sub wm-pg-copy wm-state wm-notify
 PROGS += wm-page
 FIXTURES = tests/fixtures/wm-httpd tests/fixtures/wm-mock-kafka
 
@@ -88,6 +92,10 @@ wm-kafka-pub wm-kafka-sub: wm-kafka-%: cmd/wm-kafka-%.o $(LIBKAFKA) $(LIBWM)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc,libs,$(KAFKA_PKGS)) -lm
 wm-pg-copy: cmd/wm-pg-copy.o $(LIBPG) $(LIBWM)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc,libs,$(PG_PKGS)) -lm
+wm-state: cmd/wm-state.o $(LIBSTATE) $(LIBWM)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+wm-notify: cmd/wm-notify.o $(LIBSTATE) $(LIBWM)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc,libs,$(NOTIFY_PKGS))
 wm-page: cmd/wm-page.o $(LIBPG) $(LIBPAGE) $(LIBWM)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc,libs,$(PG_PKGS)) -lm
 tests/fixtures/wm-httpd: tests/fixtures/wm-httpd.o $(LIBWM)
