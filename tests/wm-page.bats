@@ -320,3 +320,32 @@ teardown_file() {
 	[[ "$output" == *"Normalized form: *-*-* *:*:00"* ]]
 	grep -q '^Unit=webmon-page.service$' "$ROOT/examples/systemd/webmon-page.timer"
 }
+
+@test "with wm-state's events in wm_events: exact state start, incidents from the events" {
+	[ -f "$ROOT/sql/events.sql" ] || skip "sql/events.sql is not in this tree"
+	pq -c 'CREATE DATABASE ev'
+	PGDATABASE=ev pq -f "$ROOT/sql/schema.sql" -f "$ROOT/sql/views.sql" \
+		-f "$ROOT/sql/events.sql"
+	PGDATABASE=ev wm-pg-copy -t wm_results --key id <"$BATS_FILE_TMPDIR/results.ndjson"
+	wm-state <"$BATS_FILE_TMPDIR/results.ndjson" >"$BATS_TEST_TMPDIR/events.ndjson"
+	PGDATABASE=ev wm-pg-copy -t wm_events --key id <"$BATS_TEST_TMPDIR/events.ndjson"
+	[ "$(PGDATABASE=ev pq -c 'SELECT count(*) > 0 FROM wm_events')" = t ]
+	wm-page -d ev -o "$BATS_TEST_TMPDIR/o"
+	o="$BATS_TEST_TMPDIR/o"
+	# The shop went down at its first failure of the last hour: the down
+	# event's started, to the second, and no "about".
+	started=$(PGDATABASE=ev pq -c "SELECT to_char(max(started) AT TIME ZONE 'UTC',
+		'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM wm_events
+		WHERE url = 'https://shop.example.test/' AND kind = 'down'")
+	run -0 jq -r '.sites[] | select(.name == "Shop") | "\(.state) \(.since) \(.open_incidents)"' "$o/status.json"
+	[ "$output" = "down $started 1" ]
+	run ! grep -q 'since about' "$o/site/shop-example-test.html"
+	# The blog's outages, each with its end, from the events.
+	page="$o/site/blog-example-test.html"
+	grep -q 'From the state changes recorded in wm_events' "$page"
+	n=$(PGDATABASE=ev pq -c "SELECT count(*) FROM wm_events
+		WHERE url = 'http://blog.example.test/' AND kind = 'down'")
+	[ "$n" -ge 1 ]
+	[ "$(xp "$page" 'count(//h3[@id="incidents"]/following-sibling::table//tbody/tr)')" -eq "$n" ]
+	run -0 tidy -e -q "$page"
+}

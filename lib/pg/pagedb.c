@@ -549,6 +549,14 @@ pagedb_load(PGconn *c, struct page *p, char *err, size_t errsize)
 	    "wm_hist_quantiles(hist, '{0.5,0.95}')" :
 	    "ARRAY[wm_hist_quantile(hist, 0.5), wm_hist_quantile(hist, 0.95)]";
 	PQclear(r);
+	/* wm_events only once wm-state writes into it: an empty one is unused. */
+	if (p->events) {
+		if ((r = query(&l, "wm_events", "SELECT EXISTS "
+		    "(SELECT 1 FROM wm_events)", 0, NULL)) == NULL)
+			return -1;
+		p->events = PQgetvalue(r, 0, 0)[0] == 't';
+		PQclear(r);
+	}
 	p->nhours = HOURS;
 	p->day0 = p->now / 86400 * 86400 - (int64_t)(p->ndays - 1) * 86400;
 	p->hour0 = p->now / 3600 * 3600 - (HOURS - 1) * 3600;
