@@ -26,6 +26,7 @@
 #include "util.h"
 
 static volatile sig_atomic_t stop;
+static PGcancel *volatile cancel;	/* the query running, for a signal */
 
 struct options {
 	const char *out, *title, *group;
@@ -55,8 +56,29 @@ usage(int code)
 static void
 onsignal(int sig)
 {
+	char buf[256];
+
 	(void)sig;
 	stop = 1;
+	/* libpq documents PQcancel() as safe in a signal handler. */
+	if (cancel)
+		PQcancel(cancel, buf, sizeof(buf));
+}
+
+/* Drop the cancel handle with the signals held, so no handler uses it. */
+static void
+forget_cancel(void)
+{
+	sigset_t set, old;
+	PGcancel *cc = cancel;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	cancel = NULL;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	PQfreeCancel(cc);
 }
 
 static void
@@ -288,8 +310,10 @@ main(int argc, char **argv)
 	p.ndays = (int)o.days;
 	if ((c = pgconn_open(&o.conn, "wm-page", err, sizeof(err))) == NULL)
 		die("connect: %s", err);
-	if (pagedb_load(c, &p, err, sizeof(err)) < 0)
+	cancel = PQgetCancel(c);
+	if (pagedb_load(c, &p, err, sizeof(err)) < 0 && !stop)
 		die("read %s", err);
+	forget_cancel();
 	PQfinish(c);
 	t1 = mono_ms();
 	if (stop)

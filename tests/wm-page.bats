@@ -349,3 +349,26 @@ teardown_file() {
 	[ "$(xp "$page" 'count(//h3[@id="incidents"]/following-sibling::table//tbody/tr)')" -eq "$n" ]
 	run -0 tidy -e -q "$page"
 }
+
+@test "SIGTERM during a query cancels it, leaves the old page and no temp dir" {
+	pq -c 'CREATE DATABASE slow'
+	# A wm_latest that takes an hour to read.
+	PGDATABASE=slow pq -c "CREATE VIEW wm_latest AS
+		SELECT 'https://x.example/'::text AS url, 'p1'::text AS probe,
+		       NULL::text AS name, NULL::jsonb AS tags, now() AS ts,
+		       true AS ok, NULL::text AS error, NULL::text AS detail,
+		       NULL::timestamptz AS cert_expiry FROM pg_sleep(3600)"
+	mkdir "$BATS_TEST_TMPDIR/w"
+	cp -r "$OUT" "$BATS_TEST_TMPDIR/w/status"
+	wm-page -d slow -o "$BATS_TEST_TMPDIR/w/status" 2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	wait_until 60 sh -c "PGDATABASE=slow psql -X -At -c \"SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%FROM wm_latest%' AND state = 'active' AND pid <> pg_backend_pid()\" | grep -qx 1"
+	kill -TERM "$pid"
+	wait_until 120 sh -c "! kill -0 $pid 2>/dev/null"
+	run wait "$pid"
+	[ "$status" -eq 1 ]
+	grep -q 'wm-page: stopped before writing' "$BATS_TEST_TMPDIR/err"
+	grep -q 'canceling statement due to user request' "$PG_DIR/server.log"
+	[ "$(ls -A "$BATS_TEST_TMPDIR/w")" = status ]
+	cmp "$OUT/index.html" "$BATS_TEST_TMPDIR/w/status/index.html"
+}
