@@ -121,10 +121,12 @@ teardown_file() {
 	local i label state want
 	for i in 1 2 3 4 5; do
 		row="(//tr[contains(@class,'site')])[$i]"
-		[ "$(xp "$dom" "count($row//table[@class='bars']//td)")" -eq 90 ] ||
+		# The bars are in the row under the site's, the card's whole width.
+		days="$row/following-sibling::tr[1][@class='days']"
+		[ "$(xp "$dom" "count($days//table[@class='bars']//td)")" -eq 90 ] ||
 			flunk "row $i: not 90 bars"
 		# The bars' text alternative is there, in words.
-		[[ "$(xp "$dom" "string($row//p[@class='alt'])")" == *"uptime in 90 days"* ]]
+		[[ "$(xp "$dom" "string($days//p[@class='alt'])")" == *"uptime in 90 days"* ]]
 		label=$(xp "$dom" "string($row/th/a)")
 		state=$(xp "$dom" "string($row//span[contains(@class,'pill')])")
 		case $label in
@@ -138,9 +140,9 @@ teardown_file() {
 	[[ "$output" == *"Open incidents"*core*shop*Other* ]]
 	[[ "$(xp "$dom" 'string(//ul[contains(@class,"inc")])')" == *Down*Shop* ]]
 	# The blog's bad days: a red bar for the day of the connect failures.
-	[ "$(xp "$dom" 'count(//tr[.//a="http://blog.example.test/"]//table[@class="bars"]//td[@class="d"])')" -ge 1 ]
+	[ "$(xp "$dom" 'count(//tr[.//a="http://blog.example.test/"]/following-sibling::tr[1]//td[@class="d"])')" -ge 1 ]
 	# The new site has 87 days without data, shown as such.
-	[ "$(xp "$dom" 'count(//tr[.//a="New"]//table[@class="bars"]//td[@class="n"])')" -eq 87 ]
+	[ "$(xp "$dom" 'count(//tr[.//a="New"]/following-sibling::tr[1]//td[@class="n"])')" -eq 87 ]
 }
 
 @test "site page in Chromium: state, stats, two latency charts, incidents, last errors" {
@@ -212,6 +214,17 @@ teardown_file() {
 		(.sites[] | select(.url == "http://blog.example.test/") |
 			.uptime_90d < 100 and .cert_expiry == null) and
 		(.sites[] | select(.name == $evil) | .group == null)' "$OUT/status.json"
+	# Without events a state is dated from the rollups: the API never
+	# failed, so since the first day shown; the new site since its first
+	# hour of results.
+	day0=$(pq -c "SELECT to_char(date_trunc('day', now(), 'UTC') - interval '89 days',
+		'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')")
+	hour0=$(pq -c "SELECT to_char(date_trunc('hour', min(ts), 'UTC') AT TIME ZONE 'UTC',
+		'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM wm_results
+		WHERE url = 'https://new.example.test/'")
+	run -0 jq -r '.sites[] | select(.name == "API" or .name == "New") | .since' "$OUT/status.json"
+	[ "${lines[0]}" = "$day0" ] && [ "${lines[1]}" = "$hour0" ] ||
+		flunk "since: ${lines[*]}, want $day0 $hour0"
 }
 
 @test "SLA CSV equals wm_uptime('month', ...) over the raw results" {

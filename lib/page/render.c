@@ -210,7 +210,7 @@ state_cell(struct buf *b, const struct page *p, const struct psite *s)
 	if (s->since) {
 		page_duration(dur, sizeof(dur), p->now - s->since);
 		page_time(when, sizeof(when), s->since, 0);
-		buf_printf(b, " %s<small>since %s%s</small>",
+		buf_printf(b, " %s <small>since %s%s</small>",
 		    dur, s->since_exact ? "" : "about ", when);
 	}
 	buf_puts(b, "</td>");
@@ -268,7 +268,6 @@ site_row(struct buf *b, const struct page *p, const struct psite *s)
 		html_esc(b, s->url);
 		buf_puts(b, "</small>");
 	}
-	page_bars(b, p, s);
 	buf_puts(b, "</th>");
 	state_cell(b, p, s);
 	if (s->p95_24h >= 0)
@@ -285,6 +284,10 @@ site_row(struct buf *b, const struct page *p, const struct psite *s)
 		    days);
 	} else
 		buf_puts(b, "<td>–</td></tr>\n");
+	/* The bars under the row, the whole width of the card. */
+	buf_puts(b, "<tr class=days><td colspan=4>");
+	page_bars(b, p, s);
+	buf_puts(b, "</td></tr>\n");
 }
 
 void
@@ -312,7 +315,7 @@ page_index(struct buf *b, const struct page *p)
 			else
 				buf_puts(b, p->group_tag ? "Other" : "Sites");
 			buf_printf(b, "</h2>\n<table class=\"card sites\">"
-			    "<thead><tr><th class=c1>Site · last %d days</th>"
+			    "<thead><tr><th class=c1>Site · %d days</th>"
 			    "<th class=c2>State</th><th class=c3>p95 24 h</th>"
 			    "<th class=c4>Cert</th></tr></thead><tbody>\n",
 			    p->ndays);

@@ -261,12 +261,12 @@ date_targets(struct load *l)
 		t->since = h ? h + 3600 : d ? d + 86400 : 0;
 		/*
 		 * No change in the data read: the state holds since the first
-		 * result, dated by the hour when it is within the hourly window
-		 * (its first bucket is not the window's first), else by the day.
+		 * result, dated by the day when there were results before the
+		 * hourly window, else by the hour.
 		 */
 		if (t->since == 0)
-			t->since = t->first_h > l->hour_from ? t->first_h :
-			    t->first_d ? t->first_d : t->first_h;
+			t->since = t->first_d && t->first_d < l->hour_from ?
+			    t->first_d : t->first_h ? t->first_h : t->first_d;
 		/* The change happened inside the bucket of the last result. */
 		if (t->since > t->last)
 			t->since = h ? h : d ? d : t->last;
