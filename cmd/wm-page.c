@@ -26,7 +26,7 @@
 #include "util.h"
 
 static volatile sig_atomic_t stop;
-static PGcancel *volatile cancel;	/* the query running, for a signal */
+static PGcancel *volatile cancel[2];	/* queries running, for a signal */
 
 struct options {
 	const char *out, *title, *group;
@@ -61,24 +61,27 @@ onsignal(int sig)
 	(void)sig;
 	stop = 1;
 	/* libpq documents PQcancel() as safe in a signal handler. */
-	if (cancel)
-		PQcancel(cancel, buf, sizeof(buf));
+	if (cancel[0])
+		PQcancel(cancel[0], buf, sizeof(buf));
+	if (cancel[1])
+		PQcancel(cancel[1], buf, sizeof(buf));
 }
 
-/* Drop the cancel handle with the signals held, so no handler uses it. */
+/* Drop the cancel handles with the signals held, so no handler uses one. */
 static void
 forget_cancel(void)
 {
 	sigset_t set, old;
-	PGcancel *cc = cancel;
+	PGcancel *cc[2] = { cancel[0], cancel[1] };
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigprocmask(SIG_BLOCK, &set, &old);
-	cancel = NULL;
+	cancel[0] = cancel[1] = NULL;
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	PQfreeCancel(cc);
+	PQfreeCancel(cc[0]);
+	PQfreeCancel(cc[1]);
 }
 
 static void
@@ -296,7 +299,7 @@ main(int argc, char **argv)
 	char *outcopy, *basecopy, *parent, *base;
 	const char *subs[] = { "site", "badge", "sla" };
 	double t0 = mono_ms(), t1;
-	PGconn *c;
+	PGconn *c, *c2;
 	size_t i;
 
 	setprogname(argv[0]);
@@ -308,13 +311,17 @@ main(int argc, char **argv)
 	p.title = o.title;
 	p.group_tag = o.group;
 	p.ndays = (int)o.days;
-	if ((c = pgconn_open(&o.conn, "wm-page", err, sizeof(err))) == NULL)
+	/* Two connections: the largest read runs beside the others. */
+	if ((c = pgconn_open(&o.conn, "wm-page", err, sizeof(err))) == NULL ||
+	    (c2 = pgconn_open(&o.conn, "wm-page", err, sizeof(err))) == NULL)
 		die("connect: %s", err);
-	cancel = PQgetCancel(c);
-	if (pagedb_load(c, &p, err, sizeof(err)) < 0 && !stop)
+	cancel[0] = PQgetCancel(c);
+	cancel[1] = PQgetCancel(c2);
+	if (pagedb_load(c, c2, &p, err, sizeof(err)) < 0 && !stop)
 		die("read %s", err);
 	forget_cancel();
 	PQfinish(c);
+	PQfinish(c2);
 	t1 = mono_ms();
 	if (stop)
 		die("stopped before writing");

@@ -26,7 +26,7 @@ struct target {
 };
 
 struct load {
-	PGconn *c;
+	PGconn *c, *c2;		/* c2: a second connection, or NULL */
 	struct page *p;
 	struct target *t;
 	size_t nt;
@@ -303,18 +303,12 @@ sum_targets(struct load *l)
  * site with one probe (the common case) takes its histogram as it is:
  * merging histograms costs more than the quantiles of the merged one.
  */
-static int
-load_buckets(struct load *l, int daily)
+static void
+buckets_sql(struct load *l, int daily, char *sql, size_t size, char *from,
+    size_t fromsize)
 {
-	struct page *p = l->p;
-	const char *table = daily ? "wm_rollup_daily" : "wm_rollup_hourly";
-	char from[32], sql[1024];
-	const char *params[1] = { from };
-	PGresult *r;
-	int i;
-
-	snprintf(from, sizeof(from), "%" PRId64, daily ? p->day0 : p->hour0);
-	snprintf(sql, sizeof(sql),
+	snprintf(from, fromsize, "%" PRId64, daily ? l->p->day0 : l->p->hour0);
+	snprintf(sql, size,
 	    "WITH r AS (SELECT url, bucket, checks, ups, degraded, hist,"
 	    "  count(*) OVER (PARTITION BY url, bucket) AS n FROM %s"
 	    "  WHERE bucket >= to_timestamp($1::bigint)),"
@@ -324,10 +318,16 @@ load_buckets(struct load *l, int daily)
 	    "  wm_hist_sum(hist) FROM r WHERE n > 1 GROUP BY url, bucket) "
 	    "SELECT url, b, checks, ups, degraded, q[1], q[2] FROM ("
 	    " SELECT url, floor(extract(epoch FROM bucket))::bigint AS b, checks,"
-	    " ups, degraded, %s AS q FROM m OFFSET 0) z", table, l->quantiles);
-	r = query(l, table, sql, 1, params);
-	if (r == NULL)
-		return -1;
+	    " ups, degraded, %s AS q FROM m OFFSET 0) z",
+	    daily ? "wm_rollup_daily" : "wm_rollup_hourly", l->quantiles);
+}
+
+static void
+take_buckets(struct load *l, int daily, PGresult *r)
+{
+	struct page *p = l->p;
+	int i;
+
 	for (i = 0; i < PQntuples(r); i++) {
 		struct psite *s = find_site(l, r, i);
 		int64_t k = (i64(r, i, 1) - (daily ? p->day0 : p->hour0)) /
@@ -344,6 +344,63 @@ load_buckets(struct load *l, int daily)
 		bk->p95 = dbl(r, i, 6);
 	}
 	PQclear(r);
+}
+
+static int
+load_buckets(struct load *l, int daily)
+{
+	char sql[1024], from[32];
+	const char *params[1] = { from };
+	PGresult *r;
+
+	buckets_sql(l, daily, sql, sizeof(sql), from, sizeof(from));
+	r = query(l, daily ? "wm_rollup_daily" : "wm_rollup_hourly", sql, 1,
+	    params);
+	if (r == NULL)
+		return -1;
+	take_buckets(l, daily, r);
+	return 0;
+}
+
+/*
+ * The daily buckets, the largest read, on the second connection while the
+ * first one reads the rest: two server processes work at once.
+ */
+static int
+send_daily(struct load *l)
+{
+	char sql[1024], from[32];
+	const char *params[1] = { from };
+
+	buckets_sql(l, 1, sql, sizeof(sql), from, sizeof(from));
+	if (PQsendQueryParams(l->c2, sql, 1, NULL, params, NULL, NULL, 0))
+		return 0;
+	snprintf(l->err, l->errsize, "wm_rollup_daily: %s",
+	    PQerrorMessage(l->c2));
+	return -1;
+}
+
+static int
+take_daily(struct load *l)
+{
+	PGresult *r, *first = NULL;
+	char *nl;
+
+	while ((r = PQgetResult(l->c2)) != NULL) {
+		if (first == NULL)
+			first = r;
+		else
+			PQclear(r);
+	}
+	if (PQresultStatus(first) != PGRES_TUPLES_OK) {
+		snprintf(l->err, l->errsize, "wm_rollup_daily: %s",
+		    first ? PQresultErrorMessage(first) : PQerrorMessage(l->c2));
+		if ((nl = strchr(l->err, '\n')) != NULL)
+			*nl = '\0';
+		PQclear(first);
+		return -1;
+	}
+	take_buckets(l, 1, first);
 	return 0;
 }
 
@@ -529,9 +586,9 @@ load_sla(struct load *l)
 }
 
 int
-pagedb_load(PGconn *c, struct page *p, char *err, size_t errsize)
+pagedb_load(PGconn *c, PGconn *c2, struct page *p, char *err, size_t errsize)
 {
-	struct load l = { c, p, NULL, 0, err, errsize, NULL, 0 };
+	struct load l = { c, c2, p, NULL, 0, err, errsize, NULL, 0 };
 	PGresult *r;
 	size_t i;
 	int rc = -1;
@@ -560,15 +617,17 @@ pagedb_load(PGconn *c, struct page *p, char *err, size_t errsize)
 	p->nhours = HOURS;
 	p->day0 = p->now / 86400 * 86400 - (int64_t)(p->ndays - 1) * 86400;
 	p->hour0 = p->now / 3600 * 3600 - (HOURS - 1) * 3600;
+	if (c2 && send_daily(&l) < 0)
+		return -1;
 	if (load_latest(&l, p->group_tag) < 0 ||
 	    (p->events && load_event_states(&l) < 0) ||
 	    load_rollup_since(&l, 1) < 0 || load_rollup_since(&l, 0) < 0)
 		goto out;
 	date_targets(&l);
 	sum_targets(&l);
-	if (load_buckets(&l, 1) < 0 || load_buckets(&l, 0) < 0 ||
-	    load_latency(&l) < 0 || load_incidents(&l) < 0 ||
-	    load_errors(&l) < 0 || load_sla(&l) < 0)
+	if (load_buckets(&l, 0) < 0 || load_latency(&l) < 0 ||
+	    load_incidents(&l) < 0 || load_errors(&l) < 0 || load_sla(&l) < 0 ||
+	    (c2 ? take_daily(&l) : load_buckets(&l, 1)) < 0)
 		goto out;
 	page_finish(p);
 	rc = 0;

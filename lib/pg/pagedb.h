@@ -14,10 +14,13 @@
 #include "page/page.h"
 
 /*
- * Fill p from the database. The caller sets p->title, p->group_tag and
- * p->ndays first. Returns 0, or -1 with a message in err; p is then partly
- * filled and still to be freed with page_free().
+ * Fill p from the database through c, and through c2 (a second connection
+ * to the same database, or NULL) at the same time. The caller sets
+ * p->title, p->group_tag and p->ndays first, and closes both connections.
+ * Returns 0, or -1 with a message in err; p is then partly filled and
+ * still to be freed with page_free().
  */
-int pagedb_load(PGconn *c, struct page *p, char *err, size_t errsize);
+int pagedb_load(PGconn *c, PGconn *c2, struct page *p, char *err,
+    size_t errsize);
 
 #endif
