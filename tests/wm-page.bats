@@ -80,6 +80,13 @@ teardown_file() {
 	[ -z "$(ls -A "$BATS_TEST_TMPDIR/w")" ] || flunk "left: $(ls -A "$BATS_TEST_TMPDIR/w")"
 }
 
+@test "a database without the schema: exit 1 naming the missing table" {
+	pq -c 'CREATE DATABASE bare'
+	run -1 --separate-stderr wm-page -d bare -o "$BATS_TEST_TMPDIR/out"
+	[ "$stderr" = 'wm-page: read wm_latest: relation "wm_latest" does not exist' ]
+	[ ! -e "$BATS_TEST_TMPDIR/out" ]
+}
+
 @test "psql's connection flags: -h -p -U -d, and -d as conninfo or URI" {
 	wm-page -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d "$PGDATABASE" \
 		-o "$BATS_TEST_TMPDIR/a"

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "page/page.h"
+#include "pg/pgconn.h"
 #include "util.h"
 
 #define HOURS 48		/* hourly chart of a site's page */
@@ -36,20 +37,28 @@ struct load {
 	int64_t hour_from;	/* first hourly bucket read to date a state */
 };
 
+/* "what: the server's message" into l->err, on one line. */
+static void
+result_error(struct load *l, const char *what, const PGresult *r, PGconn *c)
+{
+	const char *msg = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) :
+	    NULL;
+	char prefix[64];
+
+	snprintf(prefix, sizeof(prefix), "%s: ", what);
+	pgconn_msg(l->err, l->errsize, prefix, msg ? msg :
+	    r ? PQresultErrorMessage(r) : PQerrorMessage(c));
+}
+
 static PGresult *
 query(struct load *l, const char *what, const char *sql, int n,
     const char *const *params)
 {
 	PGresult *r = PQexecParams(l->c, sql, n, NULL, params, NULL, NULL, 0);
-	char *msg, *nl;
 
 	if (PQresultStatus(r) == PGRES_TUPLES_OK)
 		return r;
-	msg = xstrdup(PQresultErrorMessage(r));
-	if ((nl = strchr(msg, '\n')) != NULL)
-		*nl = '\0';
-	snprintf(l->err, l->errsize, "%s: %s", what, msg);
-	free(msg);
+	result_error(l, what, r, l->c);
 	PQclear(r);
 	return NULL;
 }
@@ -375,8 +384,7 @@ send_daily(struct load *l)
 	buckets_sql(l, 1, sql, sizeof(sql), from, sizeof(from));
 	if (PQsendQueryParams(l->c2, sql, 1, NULL, params, NULL, NULL, 0))
 		return 0;
-	snprintf(l->err, l->errsize, "wm_rollup_daily: %s",
-	    PQerrorMessage(l->c2));
+	result_error(l, "wm_rollup_daily", NULL, l->c2);
 	return -1;
 }
 
@@ -384,7 +392,6 @@ static int
 take_daily(struct load *l)
 {
 	PGresult *r, *first = NULL;
-	char *nl;
 
 	while ((r = PQgetResult(l->c2)) != NULL) {
 		if (first == NULL)
@@ -393,10 +400,7 @@ take_daily(struct load *l)
 			PQclear(r);
 	}
 	if (PQresultStatus(first) != PGRES_TUPLES_OK) {
-		snprintf(l->err, l->errsize, "wm_rollup_daily: %s",
-		    first ? PQresultErrorMessage(first) : PQerrorMessage(l->c2));
-		if ((nl = strchr(l->err, '\n')) != NULL)
-			*nl = '\0';
+		result_error(l, "wm_rollup_daily", first, l->c2);
 		PQclear(first);
 		return -1;
 	}
