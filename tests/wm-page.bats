@@ -164,6 +164,15 @@ teardown_file() {
 	# The shop's outage is open: an incident without an end.
 	[[ "$(xp "$dom" 'string(//h3[@id="incidents"]/..)')" == *status* ]]
 	[ "$(xp "$dom" 'count(//table[@class="bars"]//td)')" -eq 90 ]
+	# Days and hours without results are gaps, never points at 0 ms (the
+	# chart's bottom line is at y 176): the new site's lines start late.
+	local page
+	for page in "$OUT"/site/*.html; do
+		[ "$(xp "$page" 'count(//*[local-name()="path" and contains(@d, " 176.0")])')" -eq 0 ] ||
+			flunk "$page: a latency of 0 ms drawn"
+	done
+	run -0 xp "$OUT/site/new-example-test.html" 'string((//*[local-name()="path" and @class="p50"])[2]/@d)'
+	[[ "$output" == M6[0-9][0-9]* || "$output" == M7[0-9][0-9]* ]] || flunk "$output"
 }
 
 @test "screenshots are PNG images of the rendered pages" {

@@ -111,6 +111,18 @@ find_site(struct load *l, const PGresult *r, int row)
 	return page_find(l->p, PQgetvalue(r, row, 0));
 }
 
+/* n buckets without results: no checks, no latency. */
+static struct pbucket *
+empty_buckets(int n)
+{
+	struct pbucket *b = xcalloc((size_t)n, sizeof(*b));
+	int i;
+
+	for (i = 0; i < n; i++)
+		b[i].p50 = b[i].p95 = -1;
+	return b;
+}
+
 /*
  * wm_latest, one row per (url, probe) in byte order of url then probe: the
  * sites and their targets. A probe's own state: its last result failed
@@ -146,8 +158,8 @@ load_latest(struct load *l, const char *tag)
 		if (p->nsites == 0 || strcmp(p->sites[p->nsites - 1].url, url)) {
 			s = &p->sites[p->nsites++];
 			s->url = xstrdup(url);
-			s->days = xcalloc((size_t)p->ndays, sizeof(*s->days));
-			s->hours = xcalloc((size_t)p->nhours, sizeof(*s->hours));
+			s->days = empty_buckets(p->ndays);
+			s->hours = empty_buckets(p->nhours);
 			s->p50_24h = s->p95_24h = -1;
 		}
 		s = &p->sites[p->nsites - 1];
