@@ -52,7 +52,8 @@ SELECT gen_random_uuid(), date_trunc('minute', now()) - m * interval '1 minute',
        s.median * (0.8 + random() * 0.6), 512, 'p1', s.tags,
        now() + (s.i % 200) * interval '1 day'
 FROM s CROSS JOIN generate_series(0, 119) m
-CROSS JOIN LATERAL (SELECT random() < 0.02 AS f) x;
+-- (s.i and m in the subquery: drawn for every row, not once nor memoized)
+CROSS JOIN LATERAL (SELECT random() < 0.02 + 0 * s.i + 0 * m AS f) x;
 SQL
 # Rollups before those two hours: 90 days of daily and 8 days of hourly
 # buckets; a bad day now and then. The histogram: six bins around the
@@ -77,7 +78,8 @@ CROSS JOIN generate_series(date_trunc(:'unit', now() - interval '2 hours', 'UTC'
 	- :span * ('1 ' || :'unit')::interval,
 	date_trunc(:'unit', now() - interval '2 hours', 'UTC')
 	- ('1 ' || :'unit')::interval, ('1 ' || :'unit')::interval) b
-CROSS JOIN LATERAL (SELECT CASE WHEN random() < 0.03
+CROSS JOIN LATERAL (SELECT CASE WHEN random() < 0.03 + 0 * s.i
+	+ 0 * extract(epoch FROM b)
 	THEN (random() * :per / 10)::int ELSE 0 END AS f) x
 CROSS JOIN LATERAL (SELECT floor(ln(s.median * 0.85) / ln(1.05))::int AS k) y
 ON CONFLICT DO NOTHING;
