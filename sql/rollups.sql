@@ -85,6 +85,9 @@ $$;
 COMMENT ON TABLE wm_latest IS
 	'newest result (by ts, then id) per url and probe; kept by triggers on wm_results';
 
+-- Every load updates the rows of its hours and days again: free room on
+-- each page lets PostgreSQL write the new version beside the old one
+-- without touching the indexes (a HOT update).
 CREATE TABLE IF NOT EXISTS wm_rollup_hourly (
 	bucket         timestamptz      NOT NULL,
 	url            text             NOT NULL,
@@ -107,7 +110,7 @@ CREATE TABLE IF NOT EXISTS wm_rollup_hourly (
 	time_max       double precision,
 	hist           int[]            NOT NULL,
 	CONSTRAINT wm_rollup_hourly_pkey PRIMARY KEY (bucket, url, probe)
-) WITH (fillfactor = 70);
+) WITH (fillfactor = 50);
 CREATE TABLE IF NOT EXISTS wm_rollup_daily
 	(LIKE wm_rollup_hourly INCLUDING ALL) WITH (fillfactor = 90);
 -- One site's history over a range of buckets (wm-page's per-site page).
@@ -125,30 +128,101 @@ CREATE OR REPLACE FUNCTION wm_hist_bin(ms double precision)
 RETURNS int LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 AS $$ SELECT floor(ln(greatest(ms, 0.001)) / ln(1.05))::int $$;
 
--- The sum of two histograms (NULL counts as empty).
+-- The sum of two histograms (NULL counts as empty): a merge of the two
+-- sorted bin lists.
 CREATE OR REPLACE FUNCTION wm_hist_add(a int[], b int[])
+RETURNS int[] LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+AS $$
+DECLARE
+	na int := coalesce(array_length(a, 2), 0);
+	nb int := coalesce(array_length(b, 2), 0);
+	i int := 1;
+	j int := 1;
+	bins int[] := '{}';
+	counts int[] := '{}';
+BEGIN
+	IF na = 0 THEN
+		RETURN coalesce(b, '{}');
+	ELSIF nb = 0 THEN
+		RETURN a;
+	END IF;
+	WHILE i <= na OR j <= nb LOOP
+		IF j > nb OR (i <= na AND a[1][i] < b[1][j]) THEN
+			bins := bins || a[1][i];
+			counts := counts || a[2][i];
+			i := i + 1;
+		ELSIF i > na OR b[1][j] < a[1][i] THEN
+			bins := bins || b[1][j];
+			counts := counts || b[2][j];
+			j := j + 1;
+		ELSE
+			bins := bins || a[1][i];
+			counts := counts || (a[2][i] + b[2][j]);
+			i := i + 1;
+			j := j + 1;
+		END IF;
+	END LOOP;
+	RETURN ARRAY[bins, counts];
+END
+$$;
+
+-- wm_hist_sum(hist): the aggregate. Its state is dense, one element per
+-- bin with the array's lower bound at the smallest bin (an int[] such as
+-- '[95:97]={3,NULL,1}'), so that adding a histogram costs one step per
+-- bin; the final function makes it sparse again.
+CREATE OR REPLACE FUNCTION wm_hist_acc(st int[], hist int[])
+RETURNS int[] LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+AS $$
+DECLARE
+	i int;
+	b int;
+BEGIN
+	IF st IS NULL THEN
+		st := '{}';
+	END IF;
+	FOR i IN 1 .. coalesce(array_length(hist, 2), 0) LOOP
+		b := hist[1][i];
+		st[b] := coalesce(st[b], 0) + hist[2][i];
+	END LOOP;
+	RETURN st;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION wm_hist_acc_combine(a int[], b int[])
+RETURNS int[] LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+AS $$
+DECLARE
+	i int;
+BEGIN
+	IF a IS NULL THEN
+		RETURN b;
+	END IF;
+	FOR i IN coalesce(array_lower(b, 1), 1) .. coalesce(array_upper(b, 1), 0) LOOP
+		IF b[i] IS NOT NULL THEN
+			a[i] := coalesce(a[i], 0) + b[i];
+		END IF;
+	END LOOP;
+	RETURN a;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION wm_hist_acc_final(st int[])
 RETURNS int[] LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
-SELECT CASE
-	WHEN a IS NULL OR cardinality(a) = 0 THEN coalesce(b, '{}')
-	WHEN b IS NULL OR cardinality(b) = 0 THEN a
-	ELSE (SELECT ARRAY[array_agg(s.bin ORDER BY s.bin),
-	                   array_agg(s.n ORDER BY s.bin)]
-	      FROM (SELECT u.bin, sum(u.n)::int AS n
-	            FROM (SELECT * FROM unnest(a[1:1][:], a[2:2][:])
-	                  UNION ALL
-	                  SELECT * FROM unnest(b[1:1][:], b[2:2][:])) u(bin, n)
-	            GROUP BY u.bin) s)
-	END
+SELECT coalesce(ARRAY[array_agg(b ORDER BY b), array_agg(st[b] ORDER BY b)],
+                '{}')
+FROM generate_subscripts(st, 1) b
+WHERE st[b] IS NOT NULL
 $$;
 
 DROP AGGREGATE IF EXISTS wm_hist_sum(int[]);
 CREATE AGGREGATE wm_hist_sum(int[]) (
-	SFUNC = wm_hist_add, STYPE = int[], INITCOND = '{}',
-	COMBINEFUNC = wm_hist_add, PARALLEL = SAFE);
+	SFUNC = wm_hist_acc, STYPE = int[], FINALFUNC = wm_hist_acc_final,
+	COMBINEFUNC = wm_hist_acc_combine, PARALLEL = SAFE);
 
 -- Quantiles qs (each 0..1) of a histogram, like percentile_cont: NULL
--- elements when the histogram is empty.
+-- elements when the histogram is empty. One pass over the bins for each
+-- quantile, no SQL inside (it runs once per bucket of wm_uptime).
 CREATE OR REPLACE FUNCTION wm_hist_quantiles(hist int[], qs double precision[])
 RETURNS double precision[] LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 AS $$
@@ -159,9 +233,9 @@ DECLARE
 	q double precision;
 	p double precision;
 	k bigint;
-	v double precision[];
+	v0 double precision;
+	v1 double precision;
 	i int;
-	j int;
 	cum bigint;
 BEGIN
 	FOR i IN 1 .. nb LOOP
@@ -173,20 +247,25 @@ BEGIN
 			CONTINUE;
 		END IF;
 		p := least(greatest(q, 0), 1) * (total - 1);
-		v := '{}';
-		-- the order statistics floor(p) and ceil(p), 0-based
-		FOREACH k IN ARRAY ARRAY[floor(p)::bigint, ceil(p)::bigint] LOOP
-			cum := 0;
-			FOR j IN 1 .. nb LOOP
-				IF k < cum + hist[2][j] THEN
-					v := v || power(1.05::double precision,
-						hist[1][j] + (k - cum + 0.5) / hist[2][j]);
-					EXIT;
-				END IF;
-				cum := cum + hist[2][j];
-			END LOOP;
+		-- the order statistics floor(p) and floor(p) + 1 (0-based),
+		-- each spread evenly (in log scale) inside its bin
+		k := floor(p);
+		v0 := NULL;
+		v1 := NULL;
+		cum := 0;
+		FOR i IN 1 .. nb LOOP
+			IF v0 IS NULL AND k < cum + hist[2][i] THEN
+				v0 := power(1.05::double precision,
+					hist[1][i] + (k - cum + 0.5) / hist[2][i]);
+			END IF;
+			IF k + 1 < cum + hist[2][i] THEN
+				v1 := power(1.05::double precision,
+					hist[1][i] + (k + 1 - cum + 0.5) / hist[2][i]);
+				EXIT;
+			END IF;
+			cum := cum + hist[2][i];
 		END LOOP;
-		res := res || (v[1] + (p - floor(p)) * (v[2] - v[1]));
+		res := res || (v0 + (p - k) * (coalesce(v1, v0) - v0));
 	END LOOP;
 	RETURN res;
 END
@@ -196,70 +275,59 @@ CREATE OR REPLACE FUNCTION wm_hist_quantile(hist int[], q double precision)
 RETURNS double precision LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$ SELECT (wm_hist_quantiles(hist, ARRAY[q]))[1] $$;
 
--- The statements that add the rows of relation src (a table name, the
--- trigger's transition table, or a parenthesised subquery) to the hourly
--- and daily rollups and to wm_latest. Rows of one bucket are summed before
--- the upsert, which takes rows in key order (fewer lock waits between
--- concurrent loaders).
+-- The two statements that add the rows of relation src (a table name,
+-- the trigger's transition table, or a parenthesised subquery): [1] to
+-- the hourly and daily rollups, [2] to wm_latest. The rows are grouped
+-- once per hour and latency bin, the days are summed from that, and each
+-- upsert takes its rows in key order (fewer lock waits between concurrent
+-- loaders).
 CREATE OR REPLACE FUNCTION wm_rollup_sql(src text)
 RETURNS text[] LANGUAGE plpgsql STABLE
 AS $$
 DECLARE
 	classes text[] := ARRAY['dns', 'connect', 'tls', 'timeout', 'status',
 		'regex', 'assert', 'too_large', 'protocol', 'other'];
-	fail_in text;     -- per-bin sums of the failures by class
-	fail_sum text;    -- their sums per bucket
+	fail_in text;     -- per-bin counts of the failures by class
+	fail_sum text;    -- their sums
 	fail_cols text;
 	fail_set text;
+	ins text;
 	cols text;
 	latest_set text;
-	out text[] := '{}';
-	unit text;
 BEGIN
 	SELECT string_agg(format(
 	           'count(*) FILTER (WHERE NOT r.ok AND %s) AS fail_%s',
 	           CASE WHEN c = 'other' THEN
 	               '(r.error = ''other'' OR r.error IS NULL)'
 	           ELSE format('r.error = %L', c) END, c), ', '),
-	       string_agg(format('sum(fail_%s)', c), ', '),
+	       string_agg(format('sum(b.fail_%1$s) AS fail_%1$s', c), ', '),
 	       string_agg(format('fail_%s', c), ', '),
 	       string_agg(format('fail_%1$s = t.fail_%1$s + excluded.fail_%1$s', c),
 	                  ', ')
 	INTO fail_in, fail_sum, fail_cols, fail_set
 	FROM unnest(classes) c;
-	FOREACH unit IN ARRAY ARRAY['hour', 'day'] LOOP
-		out := out || format($f$
-INSERT INTO wm_rollup_%1$s AS t (bucket, url, probe, checks, ups, degraded,
-	%2$s, time_sum, time_min, time_max, hist)
+	-- %1$s table, %2$s source grouped by (bucket, url, probe, bin)
+	ins := format($f$
+INSERT INTO %%1$s AS t (bucket, url, probe, checks, ups, degraded,
+	%1$s, time_sum, time_min, time_max, hist)
 SELECT b.bucket, b.url, b.probe, sum(b.checks), sum(b.ups), sum(b.degraded),
-       %3$s, sum(b.time_sum), min(b.time_min), max(b.time_max),
-       coalesce(ARRAY[array_agg(b.bin ORDER BY b.bin) FILTER (WHERE b.bin IS NOT NULL),
-                      array_agg(b.ups ORDER BY b.bin) FILTER (WHERE b.bin IS NOT NULL)],
-                '{}')
-FROM (SELECT date_trunc(%4$L, r.ts, 'UTC') AS bucket, r.url, r.probe,
-             CASE WHEN r.ok THEN wm_hist_bin(r.time_ms) END AS bin,
-             count(*) AS checks,
-             count(*) FILTER (WHERE r.ok)::int AS ups,
-             count(*) FILTER (WHERE r.ok AND r.degraded IS NOT NULL) AS degraded,
-             %5$s,
-             sum(r.time_ms) FILTER (WHERE r.ok) AS time_sum,
-             min(r.time_ms) FILTER (WHERE r.ok) AS time_min,
-             max(r.time_ms) FILTER (WHERE r.ok) AS time_max
-      FROM %6$s r
-      GROUP BY 1, 2, 3, 4) b
+       %2$s, sum(b.time_sum), min(b.time_min), max(b.time_max),
+       coalesce(ARRAY[
+               array_agg(b.bin ORDER BY b.bin) FILTER (WHERE b.bin IS NOT NULL),
+               array_agg(b.ups ORDER BY b.bin) FILTER (WHERE b.bin IS NOT NULL)],
+           '{}')
+FROM %%2$s b
 GROUP BY b.bucket, b.url, b.probe
 ORDER BY b.bucket, b.url, b.probe
 ON CONFLICT (bucket, url, probe) DO UPDATE SET
 	checks = t.checks + excluded.checks, ups = t.ups + excluded.ups,
-	degraded = t.degraded + excluded.degraded, %7$s,
+	degraded = t.degraded + excluded.degraded, %3$s,
 	time_sum = CASE WHEN excluded.time_sum IS NULL THEN t.time_sum
 	           ELSE coalesce(t.time_sum, 0) + excluded.time_sum END,
 	time_min = least(t.time_min, excluded.time_min),
 	time_max = greatest(t.time_max, excluded.time_max),
-	hist = wm_hist_add(t.hist, excluded.hist)
-$f$, CASE unit WHEN 'hour' THEN 'hourly' ELSE 'daily' END, fail_cols,
-		fail_sum, unit, fail_in, src, fail_set);
-	END LOOP;
+	hist = wm_hist_add(t.hist, excluded.hist)$f$,
+		fail_cols, fail_sum, fail_set);
 
 	SELECT string_agg(format('%I', attname), ', ' ORDER BY attnum),
 	       string_agg(format('%1$I = excluded.%1$I', attname), ', '
@@ -268,29 +336,62 @@ $f$, CASE unit WHEN 'hour' THEN 'hourly' ELSE 'daily' END, fail_cols,
 	FROM pg_attribute
 	WHERE attrelid = 'wm_latest'::regclass AND attnum > 0
 	  AND NOT attisdropped;
-	out := out || format($f$
+	RETURN ARRAY[format($f$
+WITH h AS MATERIALIZED (
+	SELECT date_trunc('hour', r.ts, 'UTC') AS bucket, r.url, r.probe,
+	       CASE WHEN r.ok THEN wm_hist_bin(r.time_ms) END AS bin,
+	       count(*) AS checks,
+	       count(*) FILTER (WHERE r.ok)::int AS ups,
+	       count(*) FILTER (WHERE r.ok AND r.degraded IS NOT NULL) AS degraded,
+	       %1$s,
+	       sum(r.time_ms) FILTER (WHERE r.ok) AS time_sum,
+	       min(r.time_ms) FILTER (WHERE r.ok) AS time_min,
+	       max(r.time_ms) FILTER (WHERE r.ok) AS time_max
+	FROM %2$s r
+	GROUP BY 1, 2, 3, 4
+), d AS (
+	SELECT date_trunc('day', b.bucket, 'UTC') AS bucket, b.url, b.probe,
+	       b.bin, sum(b.checks) AS checks, sum(b.ups)::int AS ups,
+	       sum(b.degraded) AS degraded, %3$s,
+	       sum(b.time_sum) AS time_sum, min(b.time_min) AS time_min,
+	       max(b.time_max) AS time_max
+	FROM h b
+	GROUP BY 1, 2, 3, 4
+), hourly AS (%4$s
+)%5$s$f$, fail_in, src, fail_sum,
+		format(ins, 'wm_rollup_hourly', 'h'),
+		format(ins, 'wm_rollup_daily', 'd')),
+	format($f$
 INSERT INTO wm_latest AS t (%1$s)
 SELECT DISTINCT ON (url, probe) %1$s FROM %2$s r
 ORDER BY url, probe, ts DESC, id DESC
 ON CONFLICT (url, probe) DO UPDATE SET %3$s
-WHERE (excluded.ts, excluded.id) > (t.ts, t.id)
-$f$, cols, src, latest_set);
-	RETURN out;
+WHERE (excluded.ts, excluded.id) > (t.ts, t.id)$f$, cols, src, latest_set)];
 END
 $$;
 
+-- The trigger function runs the statements of wm_rollup_sql() as static
+-- SQL, so that their plans are made once per session, not per statement:
+-- it is written here, and again whenever this file runs (after columns
+-- were added). A batch of 10,000 rows groups in memory with 32 MB.
+DO $do$
+DECLARE
+	s text[] := wm_rollup_sql('wm_new_rows');
+BEGIN
+	EXECUTE format($f$
 CREATE OR REPLACE FUNCTION wm_results_added() RETURNS trigger
 LANGUAGE plpgsql
-AS $$
-DECLARE
-	s text;
+AS $body$
 BEGIN
-	FOREACH s IN ARRAY wm_rollup_sql('wm_new_rows') LOOP
-		EXECUTE s;
-	END LOOP;
-	RETURN NULL;
+%s;
+%s;
+RETURN NULL;
 END
-$$;
+$body$
+SET work_mem = '32MB'
+$f$, s[1], s[2]);
+END
+$do$;
 
 -- Rebuild the rollups of the UTC days from_ts .. to_ts (widened to whole
 -- days) and the latest rows, from the raw rows, for one url or all.
@@ -324,7 +425,8 @@ BEGIN
 	DELETE FROM wm_latest l
 	WHERE l.ts >= lo AND l.ts < hi AND (site IS NULL OR l.url = site);
 	FOREACH s IN ARRAY wm_rollup_sql(format(
-		'(SELECT * FROM wm_results WHERE ts >= %L AND ts < %L AND (%L::text IS NULL OR url = %L))',
+		'(SELECT * FROM wm_results WHERE ts >= %L AND ts < %L
+		  AND (%L::text IS NULL OR url = %L))',
 		lo, hi, site, site)) LOOP
 		EXECUTE s;
 	END LOOP;
@@ -332,9 +434,10 @@ BEGIN
 	EXECUTE (wm_rollup_sql(format(
 		'(SELECT x.* FROM unnest(%L::text[], %L::text[]) p(url, probe)
 		  CROSS JOIN LATERAL (SELECT * FROM wm_results r
-		     WHERE r.url = p.url AND r.probe = p.probe
+		     WHERE hashtext(r.url) = hashtext(p.url)
+		       AND wm_url_is(r.url, p.url) AND r.probe = p.probe
 		     ORDER BY r.ts DESC, r.id DESC LIMIT 1) x)',
-		coalesce(gone_urls, '{}'), coalesce(gone_probes, '{}'))))[3];
+		coalesce(gone_urls, '{}'), coalesce(gone_probes, '{}'))))[2];
 END
 $$;
 COMMENT ON FUNCTION wm_rollup_rebuild(timestamptz, timestamptz, text) IS

@@ -1,14 +1,15 @@
--- webmon: views and functions over wm_results (run sql/schema.sql or
--- sql/partitioning.sql first). Safe to run again. They work the same on
--- the plain and on the partitioned table.
+-- webmon: views and functions over wm_results, wm_latest and the rollups
+-- (run sql/schema.sql or sql/partitioning.sql first). Safe to run again.
+-- They work the same on the plain and on the partitioned table. Human-
+-- facing views round milliseconds to 0.1; functions keep full precision.
 --
 --   wm_targets          every (url, probe) pair that has results
 --   wm_status           last result per url and probe, since when up/down,
 --                       and the state with failure/success thresholds 3/2
 --   wm_site_status      per url: how many probes see it down ("2 of 3")
 --   wm_uptime(...)      uptime % and latency percentiles per hour/day/...
---   wm_uptime_hourly    ... per UTC hour, all data
---   wm_uptime_daily     ... per UTC day, all data
+--   wm_uptime_hourly    ... per UTC hour: wm_rollup_hourly as people read it
+--   wm_uptime_daily     ... per UTC day: wm_rollup_daily
 --   wm_cert_expiry      latest certificate expiry and whole days left
 --   wm_incidents(...)   outages, with N failures before down, M successes
 --                       before up, so that flapping does not page
@@ -45,6 +46,13 @@ COMMENT ON VIEW wm_targets IS 'every (url, probe) pair that has results';
 --              incident do not end it but are not failures)
 --   first_error, last_error, last_detail: of the first and last failure
 -- Thresholds below 1 count as 1. site, if given, restricts to one url.
+-- Only the failures are read (the partial index wm_results_fail_idx), and
+-- after each failure the next success_threshold results of its url and
+-- probe (one short index scan): that tells which failures form one run,
+-- and how long the run of successes after a run of failures is, up to the
+-- threshold. So the cost grows with the failures of the window, not with
+-- its results. (Results of one url and probe with the very same ts are
+-- taken in id order, except in that short look ahead.)
 CREATE OR REPLACE FUNCTION wm_incidents(
 	fail_threshold int DEFAULT 3,
 	success_threshold int DEFAULT 2,
@@ -55,82 +63,97 @@ RETURNS TABLE (url text, probe text, started timestamptz,
 	duration interval, checks bigint, failures bigint, first_error text,
 	last_error text, last_detail text)
 LANGUAGE sql STABLE
+SET jit = off
 AS $$
-WITH numbered AS (
-	-- n: position of the result; change: first result of a run
-	SELECT x.url, x.probe, x.ts, x.ok, x.error, x.detail,
-	       row_number() OVER w AS n,
-	       x.ok IS DISTINCT FROM lag(x.ok) OVER w AS change
+WITH f AS (
+	-- the failures: few, and found through wm_results_fail_idx
+	SELECT x.url, x.probe, x.ts, x.id, x.error, x.detail
 	FROM wm_results x
-	WHERE x.ts >= since AND (site IS NULL OR x.url = site)
-	WINDOW w AS (PARTITION BY x.url, x.probe ORDER BY x.ts, x.id)
-), runs_rows AS (
-	-- run: number of the run; pos: position inside the run (from 1)
-	SELECT nb.*,
-	       count(*) FILTER (WHERE nb.change) OVER w AS run,
-	       nb.n - max(nb.n) FILTER (WHERE nb.change) OVER w + 1 AS pos
-	FROM numbered nb
-	WINDOW w AS (PARTITION BY nb.url, nb.probe ORDER BY nb.n
-	             ROWS UNBOUNDED PRECEDING)
+	WHERE NOT x.ok AND x.ts >= since AND (site IS NULL OR x.url = site)
+), nx AS (
+	-- after each failure, the next M results (M = success_threshold):
+	-- is the next one a failure (same run), how many ok ones follow
+	-- (capped at M), the first and the M-th of them
+	SELECT f.*, n.next_fail,
+	       coalesce(n.first_fail - 1, n.seen) AS oks,
+	       n.first_ts, n.mth_ts
+	FROM f
+	CROSS JOIN LATERAL (
+		SELECT coalesce(bool_or(NOT y.ok AND y.k = 1), false) AS next_fail,
+		       min(y.k) FILTER (WHERE NOT y.ok) AS first_fail,
+		       count(*) AS seen,
+		       min(y.ts) FILTER (WHERE y.k = 1) AS first_ts,
+		       min(y.ts) FILTER (WHERE y.k = greatest(success_threshold, 1))
+		               AS mth_ts
+		FROM (SELECT r.ok, r.ts,
+		             row_number() OVER (ORDER BY r.ts) AS k
+		      FROM wm_results r
+		      WHERE hashtext(r.url) = hashtext(f.url)
+		        AND wm_url_is(r.url, f.url) AND r.probe = f.probe
+		        AND r.ts >= f.ts
+		        AND (r.ts > f.ts OR r.id > f.id)
+		      ORDER BY r.ts
+		      LIMIT greatest(success_threshold, 1)) y) n
+), numbered AS (
+	-- run: number of the run of failures
+	SELECT nx.*,
+	       count(*) FILTER (WHERE nx.starts) OVER (PARTITION BY nx.url, nx.probe
+	               ORDER BY nx.ts, nx.id) AS run
+	FROM (SELECT nx.*, NOT coalesce(lag(nx.next_fail) OVER (
+	                 PARTITION BY nx.url, nx.probe ORDER BY nx.ts, nx.id),
+	                 false) AS starts
+	      FROM nx) nx
 ), runs AS (
-	SELECT rr.url, rr.probe, rr.run, bool_and(rr.ok) AS ok,
-	       min(rr.ts) AS first_ts, count(*) AS len,
-	       -- when the run reached its threshold; NULL if it never did
-	       min(rr.ts) FILTER (WHERE rr.pos = CASE WHEN rr.ok
-	               THEN greatest(success_threshold, 1)
-	               ELSE greatest(fail_threshold, 1) END) AS qualified_ts,
-	       min(rr.error) FILTER (WHERE rr.pos = 1 AND NOT rr.ok)
-	               AS first_error,
-	       (array_agg(rr.error ORDER BY rr.n DESC)
-	               FILTER (WHERE NOT rr.ok))[1] AS last_error,
-	       (array_agg(rr.detail ORDER BY rr.n DESC)
-	               FILTER (WHERE NOT rr.ok))[1] AS last_detail
-	FROM runs_rows rr
-	GROUP BY rr.url, rr.probe, rr.run
-), turns AS (
-	-- qualifying runs that change the state (previous state: up)
-	SELECT q.url, q.probe, q.run
-	FROM (SELECT ru.url, ru.probe, ru.run, ru.ok,
-	             lag(ru.ok, 1, true) OVER (PARTITION BY ru.url, ru.probe
-	                                       ORDER BY ru.run) AS prev_ok
-	      FROM runs ru WHERE ru.qualified_ts IS NOT NULL) q
-	WHERE q.ok <> q.prev_ok
-), segments AS (
-	-- seg: number of state changes so far; segment 0 is the initial up
-	SELECT ru.*, tu.run IS NOT NULL AS turn,
-	       count(tu.run) OVER (PARTITION BY ru.url, ru.probe ORDER BY ru.run
-	                           ROWS UNBOUNDED PRECEDING) AS seg
+	-- each run of failures and the run of ok results after it; that one
+	-- ends an incident when it reaches success_threshold (up)
+	SELECT nb.url, nb.probe, nb.run, min(nb.ts) AS first_ts, count(*) AS len,
+	       (array_agg(nb.ts ORDER BY nb.ts, nb.id))
+	               [greatest(fail_threshold, 1)] AS qualified_ts,
+	       (array_agg(nb.error ORDER BY nb.ts, nb.id))[1] AS first_error,
+	       (array_agg(nb.error ORDER BY nb.ts DESC, nb.id DESC))[1] AS last_error,
+	       (array_agg(nb.detail ORDER BY nb.ts DESC, nb.id DESC))[1] AS last_detail,
+	       (array_agg(nb.oks ORDER BY nb.ts DESC, nb.id DESC))[1] AS oks,
+	       (array_agg(nb.first_ts ORDER BY nb.ts DESC, nb.id DESC))[1] AS ok_first,
+	       (array_agg(nb.mth_ts ORDER BY nb.ts DESC, nb.id DESC))[1] AS ok_mth
+	FROM numbered nb
+	GROUP BY nb.url, nb.probe, nb.run
+), segs AS (
+	-- seg: how many runs of successes reached the threshold before; in a
+	-- segment the state is up until its first run of failures that
+	-- reaches fail_threshold, then down until the segment ends
+	SELECT ru.*, ru.oks >= greatest(success_threshold, 1) AS up_after,
+	       coalesce(count(*) FILTER (WHERE ru.oks >= greatest(success_threshold, 1))
+	               OVER (PARTITION BY ru.url, ru.probe ORDER BY ru.run
+	                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
+	               AS seg
 	FROM runs ru
-	LEFT JOIN turns tu USING (url, probe, run)
-), states AS (
-	SELECT s.url, s.probe, s.seg,
-	       bool_or(s.turn AND NOT s.ok) AS down,
-	       min(s.first_ts) AS started,
-	       min(s.qualified_ts) FILTER (WHERE s.turn) AS detected,
-	       sum(s.len) AS checks,
-	       coalesce(sum(s.len) FILTER (WHERE NOT s.ok), 0) AS failures,
-	       min(s.first_error) FILTER (WHERE s.turn) AS first_error,
-	       (array_agg(s.last_error ORDER BY s.run DESC)
-	               FILTER (WHERE NOT s.ok))[1] AS last_error,
-	       (array_agg(s.last_detail ORDER BY s.run DESC)
-	               FILTER (WHERE NOT s.ok))[1] AS last_detail
-	FROM segments s
-	WHERE s.seg > 0
-	GROUP BY s.url, s.probe, s.seg
-), paired AS (
-	SELECT st.*,
-	       lead(st.started) OVER w AS ended,
-	       lead(st.detected) OVER w AS recovered
-	FROM states st
-	WINDOW w AS (PARTITION BY st.url, st.probe ORDER BY st.seg)
+), marked AS (
+	SELECT sg.*,
+	       min(sg.run) FILTER (WHERE sg.qualified_ts IS NOT NULL)
+	               OVER (PARTITION BY sg.url, sg.probe, sg.seg) AS down_run
+	FROM segs sg
 )
-SELECT p.url, p.probe, p.started, p.detected, p.ended, p.recovered,
-       coalesce(p.ended, now()) - p.started,
-       p.checks::bigint, p.failures::bigint,
-       p.first_error, p.last_error, p.last_detail
-FROM paired p
-WHERE p.down
-ORDER BY p.started, p.url, p.probe
+SELECT i.url, i.probe, i.started, i.detected, i.ended, i.recovered,
+       coalesce(i.ended, now()) - i.started, i.checks, i.failures,
+       i.first_error, i.last_error, i.last_detail
+FROM (SELECT m.url, m.probe,
+             (array_agg(m.first_ts ORDER BY m.run))[1] AS started,
+             (array_agg(m.qualified_ts ORDER BY m.run))[1] AS detected,
+             -- only the segment's last run can be followed by an up
+             (array_agg(m.ok_first ORDER BY m.run DESC)
+                     FILTER (WHERE m.up_after))[1] AS ended,
+             (array_agg(m.ok_mth ORDER BY m.run DESC)
+                     FILTER (WHERE m.up_after))[1] AS recovered,
+             (sum(m.len) + coalesce(sum(m.oks) FILTER (WHERE NOT m.up_after),
+                                    0))::bigint AS checks,
+             sum(m.len)::bigint AS failures,
+             (array_agg(m.first_error ORDER BY m.run))[1] AS first_error,
+             (array_agg(m.last_error ORDER BY m.run DESC))[1] AS last_error,
+             (array_agg(m.last_detail ORDER BY m.run DESC))[1] AS last_detail
+      FROM marked m
+      WHERE m.run >= m.down_run
+      GROUP BY m.url, m.probe, m.seg) i
+ORDER BY 3, 1, 2
 $$;
 COMMENT ON FUNCTION wm_incidents(int, int, timestamptz, text) IS
 	'outages: fail_threshold failures in a row start one, success_threshold successes in a row end it';
@@ -139,6 +162,55 @@ CREATE OR REPLACE VIEW wm_incidents AS
 SELECT * FROM wm_incidents();
 COMMENT ON VIEW wm_incidents IS
 	'incidents of the last 7 days, 3 failures before down, 2 successes before up';
+
+-- The thresholded state (3 failures in a row down, 2 successes up) of a
+-- url and probe: the kind of the newest run of equal ok that reached its
+-- threshold, 'up' when none did. Read from the last 64 results of the
+-- last 7 days, newest first, which decide it unless the site flapped all
+-- along; then wm_incidents is asked. The same answer as the wm_incidents
+-- view, for the price of one short index scan. (plpgsql, so that the
+-- planner of wm_status does not cost the fallback as if it always ran.)
+CREATE OR REPLACE FUNCTION wm_recent_state(site text, probe_name text)
+RETURNS text LANGUAGE plpgsql STABLE
+AS $$
+DECLARE
+	st text;
+	n bigint;
+BEGIN
+	WITH recent AS (
+		SELECT r.ok, row_number() OVER (ORDER BY r.ts DESC, r.id DESC) AS n
+		FROM (SELECT r.ok, r.ts, r.id FROM wm_results r
+		      WHERE hashtext(r.url) = hashtext(site)
+		        AND wm_url_is(r.url, site) AND r.probe = probe_name
+		        AND r.ts >= now() - interval '7 days'
+		      ORDER BY r.ts DESC, r.id DESC LIMIT 64) r
+	), runs AS (
+		SELECT x.run, bool_and(x.ok) AS ok, count(*) AS len
+		FROM (SELECT re.ok, re.n,
+		             count(*) FILTER (WHERE re.change)
+		                     OVER (ORDER BY re.n) AS run
+		      FROM (SELECT recent.*, recent.ok IS DISTINCT FROM
+		                       lag(recent.ok) OVER (ORDER BY recent.n) AS change
+		            FROM recent) re) x
+		GROUP BY x.run
+	)
+	SELECT (SELECT CASE WHEN ru.ok THEN 'up' ELSE 'down' END FROM runs ru
+	        WHERE ru.len >= CASE WHEN ru.ok THEN 2 ELSE 3 END
+	        ORDER BY ru.run LIMIT 1),
+	       (SELECT count(*) FROM recent)
+	INTO st, n;
+	IF st IS NOT NULL THEN
+		RETURN st;
+	ELSIF n < 64 THEN
+		RETURN 'up';
+	ELSIF EXISTS (SELECT 1 FROM wm_incidents(3, 2, now() - interval '7 days',
+	                                         site) i
+	              WHERE i.probe = probe_name AND i.ended IS NULL) THEN
+		RETURN 'down';
+	END IF;
+	RETURN 'up';
+END
+$$;
 
 -- Current state per url and probe.
 --   ts, ok, status, error, detail, time_ms, name, degraded: of the last
@@ -149,8 +221,8 @@ COMMENT ON VIEW wm_incidents IS
 --   state        'up' or 'down' with thresholds 3 and 2, the same as the
 --                wm_incidents view: 'down' exactly while it has an
 --                ongoing incident for this url and probe
--- Each row costs a few index probes, plus a look at the last 7 days of one
--- site only while it flaps (its current run is shorter than the threshold).
+-- Each row costs a few index probes, plus a look at the last 64 results of
+-- a site whose current run is shorter than the threshold (wm_recent_state).
 CREATE OR REPLACE VIEW wm_status AS
 SELECT l.url, l.probe, l.name, l.ts, l.ok, l.status, l.error, l.detail,
        round(l.time_ms::numeric, 1)::double precision AS time_ms,
@@ -158,31 +230,34 @@ SELECT l.url, l.probe, l.name, l.ts, l.ok, l.status, l.error, l.detail,
        CASE
        WHEN l.ok AND c.run_capped >= 2 THEN 'up'
        WHEN NOT l.ok AND c.run_capped >= 3 THEN 'down'
-       WHEN EXISTS (SELECT 1 FROM wm_incidents(3, 2,
-                        now() - interval '7 days', l.url) i
-                    WHERE i.probe = l.probe AND i.ended IS NULL)
-            THEN 'down'
-       ELSE 'up' END AS state,
+       ELSE wm_recent_state(l.url, l.probe) END AS state,
        l.degraded
 FROM wm_latest l
 CROSS JOIN LATERAL (
 	SELECT coalesce(min(r.ts), l.ts) AS since FROM wm_results r
-	WHERE r.url = l.url AND r.probe = l.probe
+	WHERE hashtext(r.url) = hashtext(l.url)
+	  AND wm_url_is(r.url, l.url) AND r.probe = l.probe
 	  AND r.ts > coalesce(CASE WHEN l.ok
 		THEN (SELECT max(p.ts) FROM wm_results p
 		      WHERE p.url = l.url AND p.probe = l.probe AND NOT p.ok)
 		ELSE (SELECT max(p.ts) FROM wm_results p
-		      WHERE p.url = l.url AND p.probe = l.probe AND p.ok)
+		      WHERE hashtext(p.url) = hashtext(l.url)
+		        AND wm_url_is(p.url, l.url) AND p.probe = l.probe
+		        AND p.ok)
 		END, '-infinity')) s
 CROSS JOIN LATERAL (
 	SELECT count(*) AS run_capped FROM (
 		SELECT 1 FROM wm_results r
-		WHERE r.url = l.url AND r.probe = l.probe AND r.ts >= s.since
+		WHERE hashtext(r.url) = hashtext(l.url)
+		  AND wm_url_is(r.url, l.url) AND r.probe = l.probe
+		  AND r.ts >= s.since
 		LIMIT 3) x) c
 CROSS JOIN LATERAL (
+	-- from since on every result failed: count them in the failure index
 	SELECT CASE WHEN l.ok THEN 0 ELSE (
 		SELECT count(*) FROM wm_results r
-		WHERE r.url = l.url AND r.probe = l.probe AND r.ts >= s.since)
+		WHERE r.url = l.url AND r.probe = l.probe AND NOT r.ok
+		  AND r.ts >= s.since)
 	END AS fails_in_row) f;
 COMMENT ON VIEW wm_status IS
 	'last result per url and probe, since when up or down, thresholded state';
@@ -236,6 +311,8 @@ RETURNS TABLE (url text, probe text, bucket timestamptz, checks bigint,
 	p95_ms double precision, p99_ms double precision,
 	avg_ms double precision, max_ms double precision)
 LANGUAGE sql STABLE
+SET jit = off
+SET enable_seqscan = off
 AS $$
 WITH lim AS (
 	-- the range, narrowed to the days that have data
@@ -261,17 +338,21 @@ WITH lim AS (
 	                           interval '1 hour') h(h)
 	CROSS JOIN LATERAL (SELECT date_trunc('day', h.h, 'UTC') AS d) dd
 	WHERE lim.lo < lim.hi
+), sel AS (
+	SELECT array_agg(DISTINCT hours.d) FILTER (WHERE hours.whole_day) AS days,
+	       array_agg(hours.h) FILTER (WHERE hours.whole_hour
+	                                  AND NOT hours.whole_day) AS hrs
+	FROM hours
 ), src AS MATERIALIZED (
 	SELECT d.url, d.probe, date_trunc(unit, d.bucket, tz) AS bucket,
 	       d.checks, d.ups, d.time_sum, d.time_min, d.time_max, d.hist
 	FROM wm_rollup_daily d
-	WHERE d.bucket IN (SELECT hours.d FROM hours WHERE hours.whole_day)
+	WHERE d.bucket = ANY ((SELECT sel.days FROM sel)::timestamptz[])
 	UNION ALL
 	SELECT h.url, h.probe, date_trunc(unit, h.bucket, tz), h.checks, h.ups,
 	       h.time_sum, h.time_min, h.time_max, h.hist
 	FROM wm_rollup_hourly h
-	WHERE h.bucket IN (SELECT hours.h FROM hours
-	                   WHERE hours.whole_hour AND NOT hours.whole_day)
+	WHERE h.bucket = ANY ((SELECT sel.hrs FROM sel)::timestamptz[])
 	UNION ALL
 	SELECT r.url, r.probe, date_trunc(unit, r.ts, tz), 1, r.ok::int,
 	       CASE WHEN r.ok THEN r.time_ms END,
@@ -281,25 +362,27 @@ WITH lim AS (
 	       ELSE '{}' END
 	FROM hours
 	CROSS JOIN lim
-	JOIN wm_results r ON r.ts >= greatest(hours.h, lim.lo)
-	                 AND r.ts < least(hours.h + interval '1 hour', lim.hi)
+	CROSS JOIN LATERAL (
+		SELECT * FROM wm_results x
+		WHERE x.ts >= greatest(hours.h, lim.lo)
+		  AND x.ts < least(hours.h + interval '1 hour', lim.hi)) r
 	WHERE NOT hours.whole_hour
 ), counts AS (
+	-- a bucket with one source row (the usual case: a day from
+	-- wm_rollup_daily) takes its histogram as it is
 	SELECT s.url, s.probe, s.bucket, sum(s.checks)::bigint AS checks,
 	       sum(s.ups)::bigint AS ups, sum(s.time_sum) AS time_sum,
-	       min(s.time_min) AS time_min, max(s.time_max) AS time_max
-	FROM src s
+	       min(s.time_min) AS time_min, max(s.time_max) AS time_max,
+	       CASE WHEN count(*) = 1 THEN min(s.hist)
+	       ELSE wm_hist_sum(s.hist) FILTER (WHERE s.parts > 1) END AS hist
+	FROM (SELECT src.*, count(*) OVER (PARTITION BY src.url, src.probe,
+	                                   src.bucket) AS parts
+	      FROM src) s
 	GROUP BY 1, 2, 3
 ), hists AS (
-	SELECT b.url, b.probe, b.bucket,
-	       wm_hist_quantiles(ARRAY[array_agg(b.bin ORDER BY b.bin),
-	                               array_agg(b.n ORDER BY b.bin)],
-	                         '{0.5,0.95,0.99}') AS q
-	FROM (SELECT s.url, s.probe, s.bucket, u.bin, sum(u.n)::int AS n
-	      FROM src s
-	      CROSS JOIN LATERAL unnest(s.hist[1:1][:], s.hist[2:2][:]) u(bin, n)
-	      GROUP BY 1, 2, 3, 4) b
-	GROUP BY 1, 2, 3
+	SELECT c.url, c.probe, c.bucket,
+	       wm_hist_quantiles(c.hist, '{0.5,0.95,0.99}') AS q
+	FROM counts c
 )
 SELECT c.url, c.probe, c.bucket, c.checks, c.ups,
        trunc(100.0 * c.ups / c.checks, 3),
@@ -313,34 +396,39 @@ $$;
 COMMENT ON FUNCTION wm_uptime(text, timestamptz, timestamptz, text) IS
 	'uptime % and latency percentiles per time bucket, url and probe';
 
--- The rollups as people read them: milliseconds rounded to 0.1.
+-- The rollups as people read them: milliseconds rounded to 0.1; the
+-- percentiles kept between the smallest and the largest time.
+CREATE OR REPLACE FUNCTION wm_rollup_ms(hist int[], ups bigint,
+	time_sum double precision, time_min double precision,
+	time_max double precision)
+RETURNS TABLE (p50_ms double precision, p95_ms double precision,
+	p99_ms double precision, avg_ms double precision,
+	max_ms double precision)
+LANGUAGE sql IMMUTABLE
+AS $$
+SELECT round(least(greatest(q[1], time_min), time_max)::numeric, 1),
+       round(least(greatest(q[2], time_min), time_max)::numeric, 1),
+       round(least(greatest(q[3], time_min), time_max)::numeric, 1),
+       round((time_sum / nullif(ups, 0))::numeric, 1),
+       round(time_max::numeric, 1)
+FROM wm_hist_quantiles(hist, '{0.5,0.95,0.99}') q
+$$;
+
 CREATE OR REPLACE VIEW wm_uptime_hourly AS
 SELECT r.url, r.probe, r.bucket AS hour, r.checks, r.ups,
-       trunc(100.0 * r.ups / r.checks, 3) AS uptime_pct,
-       round(least(greatest(q[1], r.time_min), r.time_max)::numeric, 1)::double precision AS p50_ms,
-       round(least(greatest(q[2], r.time_min), r.time_max)::numeric, 1)::double precision AS p95_ms,
-       round(least(greatest(q[3], r.time_min), r.time_max)::numeric, 1)::double precision AS p99_ms,
-       round((r.time_sum / nullif(r.ups, 0))::numeric, 1)::double precision
-               AS avg_ms,
-       round(r.time_max::numeric, 1)::double precision AS max_ms,
-       r.degraded
+       trunc(100.0 * r.ups / r.checks, 3) AS uptime_pct, m.*, r.degraded
 FROM wm_rollup_hourly r
-CROSS JOIN LATERAL wm_hist_quantiles(r.hist, '{0.5,0.95,0.99}') q;
+CROSS JOIN LATERAL wm_rollup_ms(r.hist, r.ups, r.time_sum, r.time_min,
+                                r.time_max) m;
 COMMENT ON VIEW wm_uptime_hourly IS
 	'uptime % and latency per url, probe and UTC hour (all kept hours)';
 
 CREATE OR REPLACE VIEW wm_uptime_daily AS
 SELECT r.url, r.probe, r.bucket AS day, r.checks, r.ups,
-       trunc(100.0 * r.ups / r.checks, 3) AS uptime_pct,
-       round(least(greatest(q[1], r.time_min), r.time_max)::numeric, 1)::double precision AS p50_ms,
-       round(least(greatest(q[2], r.time_min), r.time_max)::numeric, 1)::double precision AS p95_ms,
-       round(least(greatest(q[3], r.time_min), r.time_max)::numeric, 1)::double precision AS p99_ms,
-       round((r.time_sum / nullif(r.ups, 0))::numeric, 1)::double precision
-               AS avg_ms,
-       round(r.time_max::numeric, 1)::double precision AS max_ms,
-       r.degraded
+       trunc(100.0 * r.ups / r.checks, 3) AS uptime_pct, m.*, r.degraded
 FROM wm_rollup_daily r
-CROSS JOIN LATERAL wm_hist_quantiles(r.hist, '{0.5,0.95,0.99}') q;
+CROSS JOIN LATERAL wm_rollup_ms(r.hist, r.ups, r.time_sum, r.time_min,
+                                r.time_max) m;
 COMMENT ON VIEW wm_uptime_daily IS
 	'uptime % and latency per url, probe and UTC day (all days)';
 
@@ -357,7 +445,8 @@ CROSS JOIN LATERAL (
 	(SELECT l.ts, l.cert_expiry WHERE l.cert_expiry IS NOT NULL)
 	UNION ALL
 	(SELECT r.ts, r.cert_expiry FROM wm_results r
-	 WHERE r.url = l.url AND r.probe = l.probe
+	 WHERE hashtext(r.url) = hashtext(l.url)
+	   AND wm_url_is(r.url, l.url) AND r.probe = l.probe
 	   AND r.cert_expiry IS NOT NULL
 	 ORDER BY r.ts DESC LIMIT 1)
 	LIMIT 1) c

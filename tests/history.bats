@@ -46,7 +46,7 @@ key_of() {
 }
 
 @test "rollups equal raw counts after loads, --key replays, rejects, late rows, restarts" {
-	local db in=$BATS_TEST_TMPDIR
+	local db n in=$BATS_TEST_TMPDIR
 	# A: 900 results 20 s apart (5 hours), batches of 200 cross hours
 	python3 "$GEN" 1 900 "$T0" 20 >"$in/a"
 	# B: 300 late results 3 days earlier, out of order, plus half of A
@@ -86,12 +86,16 @@ key_of() {
 		wm-pg-copy -d $db -t wm_results -n 64 <"$in/d"
 		consistent $db 1450
 	done
+	# The test cluster commits asynchronously: a crash may lose the last
+	# commits, and then loses their rollups with them, never one of both.
 	pg_down immediate
 	pg_up
 	for db in plain part; do
-		consistent $db 1450
+		n=$(q $db "SELECT count(*) FROM wm_results")
+		[ "$n" -le 1450 ] && [ "$n" -ge 1250 ] || flunk "$db: $n rows"
+		consistent $db "$n"
 		wm-pg-copy -d $db -t wm_results -n 50 --key "$(key_of $db)" <"$in/e"
-		consistent $db 1650
+		consistent $db $((n + 200))
 	done
 }
 
@@ -267,6 +271,9 @@ key_of() {
 	consistent old $((n + 300))
 	[ "$(q old "SELECT done IS NOT NULL FROM wm_backfill")" = t ]
 	[ "$(q old "SELECT count(*) FROM wm_rollup_hourly_v0")" = 0 ]
+	# the (url, probe, ts) index gave way to the url hash one
+	[ "$(q old "SELECT to_regclass('wm_results_url_probe_ts_idx') IS NULL,
+	                   to_regclass('wm_results_url_hash_ts_idx') IS NOT NULL")" = "t|t" ]
 	# the views of 0.2 were replaced, columns appended
 	[ "$(q old "SELECT count(*) FROM wm_status")" = 8 ]
 	q old "SELECT degraded FROM wm_uptime_daily LIMIT 1" >/dev/null

@@ -81,12 +81,12 @@ both() {
 	"id uuid nn, ts timestamp with time zone nn, url text nn, name text, method text nn, ok boolean nn, status smallint, error text, detail text, time_ms double precision nn, dns_ms double precision, connect_ms double precision, tls_ms double precision, wait_ms double precision, transfer_ms double precision, bytes bigint nn, ip inet, regex text, match boolean, matched text, cert_expiry timestamp with time zone, probe text nn, tags jsonb, degraded text, http_version text, tls_version text"
 }
 
-@test "indexes: primary key, latest per site, failures, BRIN on ts" {
+@test "indexes: primary key, site history by url hash, failures, BRIN on ts" {
 	both "SELECT indexname FROM pg_indexes WHERE tablename = 'wm_results'
 	      ORDER BY 1" "wm_results_fail_idx
 wm_results_pkey
 wm_results_ts_brin
-wm_results_url_probe_ts_idx"
+wm_results_url_hash_ts_idx"
 	[ "$(q plain "SELECT pg_get_indexdef('wm_results_pkey'::regclass)")" = \
 		"CREATE UNIQUE INDEX wm_results_pkey ON public.wm_results USING btree (id)" ]
 	[ "$(q part "SELECT pg_get_indexdef('wm_results_pkey'::regclass)")" = \
