@@ -53,14 +53,17 @@ LIBPROBE   = lib/probe/libwmprobe.a
 LIBKAFKA   = lib/kafka/libwmkafka.a
 LIBPG      = lib/pg/libwmpg.a
 LIBSTATE   = lib/state/libwmstate.a
+LIBPAGE    = lib/page/libwmpage.a
 lib_objs   = $(patsubst %.c,%.o,$(wildcard $(1)/*.c))
 ARCHIVES   = $(LIBWM) $(LIBPROBE) $(LIBKAFKA) $(LIBPG) $(LIBSTATE)
+ARCHIVES  += $(LIBPAGE)
 
 $(LIBWM): $(call lib_objs,lib)
 $(LIBPROBE): $(call lib_objs,lib/probe)
 $(LIBKAFKA): $(call lib_objs,lib/kafka)
 $(LIBPG): $(call lib_objs,lib/pg)
 $(LIBSTATE): $(call lib_objs,lib/state)
+$(LIBPAGE): $(call lib_objs,lib/page)
 $(ARCHIVES):
 	rm -f $@ && $(AR) rcs $@ $^
 
@@ -68,6 +71,7 @@ $(ARCHIVES):
 lib/probe/%.o cmd/wm-probe.o: FAMILY_PKGS = $(PROBE_PKGS)
 lib/kafka/%.o cmd/wm-kafka-%.o tests/fixtures/wm-mock-kafka.o: FAMILY_PKGS = $(KAFKA_PKGS)
 lib/pg/%.o cmd/wm-pg-copy.o: FAMILY_PKGS = $(PG_PKGS)
+cmd/wm-page.o: FAMILY_PKGS = $(PG_PKGS)
 tests/fixtures/wm-httpd.o: FAMILY_PKGS = $(HTTPD_PKGS)
 lib/state/%.o cmd/wm-notify.o: FAMILY_PKGS = $(NOTIFY_PKGS)
 
@@ -79,6 +83,7 @@ lib/state/%.o cmd/wm-notify.o: FAMILY_PKGS = $(NOTIFY_PKGS)
 
 # Programs: each links only the archives and outside libraries it uses.
 PROGS = wm-probe wm-kafka-pub wm-kafka-sub wm-pg-copy wm-state wm-notify
+PROGS += wm-page
 FIXTURES = tests/fixtures/wm-httpd tests/fixtures/wm-mock-kafka
 
 wm-probe: cmd/wm-probe.o $(LIBPROBE) $(LIBWM)
@@ -91,6 +96,8 @@ wm-state: cmd/wm-state.o $(LIBSTATE) $(LIBWM)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
 wm-notify: cmd/wm-notify.o $(LIBSTATE) $(LIBWM)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc,libs,$(NOTIFY_PKGS))
+wm-page: cmd/wm-page.o $(LIBPG) $(LIBPAGE) $(LIBWM)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc,libs,$(PG_PKGS)) -lm
 tests/fixtures/wm-httpd: tests/fixtures/wm-httpd.o $(LIBWM)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc,libs,$(HTTPD_PKGS))
 tests/fixtures/wm-mock-kafka: tests/fixtures/wm-mock-kafka.o $(LIBWM)
@@ -225,6 +232,8 @@ DEB_PKGS = build-essential pkg-config libcurl4-openssl-dev libpcre2-dev \
 # wm-probe reads the TLS handshake through OpenSSL (cert expiry, version);
 # its tests run nginx (HTTP/2, client certificates) and unshare.
 DEB_PKGS += libssl-dev util-linux
+# wm-page tests: headless browser, HTML checker, text browser, xmllint
+DEB_PKGS += chromium tidy w3m libxml2-utils
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \

@@ -154,3 +154,13 @@ fi
 if [ -s "$work/rejects.ndjson" ]; then
 	say "rejected lines:"; cat "$work/rejects.ndjson" >&2
 fi
+
+# The static status page (wm-page) from the same database, kept after the
+# demo ends so that a browser can open it; WEBMON_PAGE_DIR=DIR puts it there.
+page=${WEBMON_PAGE_DIR:-/tmp/webmon-demo-page}
+say "writing the status page (wm-page) into $page"
+if wm-page -o "$page" --title "webmon demo" --group team; then
+	echo "status page: $page/index.html"
+else
+	say "wm-page could not write the page (see above)"
+fi
