@@ -19,9 +19,11 @@
 #include <libpq-fe.h>
 
 #include "buf.h"
+#include "cli.h"
 #include "page/page.h"
 #include "pg/pagedb.h"
 #include "pg/pgconn.h"
+#include "pg/pgversion.h"
 #include "timeutil.h"
 #include "util.h"
 
@@ -35,12 +37,13 @@ struct options {
 	int verbose;
 };
 
-_Noreturn static void
-usage(int code)
-{
-	fprintf(code ? stderr : stdout,
-	    "usage: wm-page [-Vv] [-d dbname] [-h host] [-p port] [-U user]\n"
-	    "               [--group tag] [--since days] [--title text] -o dir\n"
+static const struct cli_prog cli = {
+	.name = "wm-page",
+	.synopsis =
+	    "usage: wm-page [-?Vv] [-d dbname] [-h host] [-p port] [-U user]\n"
+	    "               [--group tag] [--since days] [--title text] -o dir\n",
+	.options =
+	    "options:\n"
 	    "  -o, --output DIR        write the page here (replaced as a whole)\n"
 	    "      --title TEXT        page title (default \"Status\")\n"
 	    "      --group TAG         group the sites by this tag's value\n"
@@ -48,10 +51,10 @@ usage(int code)
 	    PGCONN_HELP
 	    "                          (default: libpq's PG* variables, ~/.pgpass)\n"
 	    "  -v, --verbose           say what was written, and how fast\n"
-	    "  -?, --help              this help\n"
-	    "  -V, --version           print the version\n");
-	exit(code);
-}
+	    "  -?, --help              show this help\n"
+	    "  -V, --version           show the version and the libpq version\n",
+	.versions = pg_versions,
+};
 
 static void
 onsignal(int sig)
@@ -105,17 +108,14 @@ parse_options(int argc, char **argv, struct options *o)
 	memset(o, 0, sizeof(*o));
 	o->title = "Status";
 	o->days = 90;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, PGCONN_OPTSTRING "o:Vv?", longopts,
-	    NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, PGCONN_OPTSTRING "o:Vv?", longopts)) != -1) {
 		if (pgconn_opt(&o->conn, c, optarg))
 			continue;
 		switch (c) {
 		case 'o': o->out = optarg; break;
 		case 'v': o->verbose = 1; break;
 		case 'V':
-			printf("wm-page webmon-%s\n", WEBMON_VERSION);
-			exit(0);
+			cli_version();
 		case O_GROUP:
 			if (*optarg == '\0')
 				dieusage("--group: expected a tag name");
@@ -126,26 +126,16 @@ parse_options(int argc, char **argv, struct options *o)
 			if (*days && days[strlen(days) - 1] == 'd')
 				days[strlen(days) - 1] = '\0';
 			if (parse_long(days, 1, 3660, &o->days) < 0)
-				dieusage("--since: expected days from 1 to 3660, "
-				    "such as 90d, not '%s'", optarg);
+				dieusage("%s '%s': bad number, want days from 1 to "
+				    "3660, such as 90d", cli_optname(), optarg);
 			free(days);
 			break;
 		case O_TITLE:
 			o->title = optarg;
 			break;
 		case O_HELP:
-			usage(0);
-		case '?':
-			/* -? asks for help, as in psql; anything else is misuse. */
-			if (strcmp(argv[optind - 1], "-?") == 0)
-				usage(0);
-			if (optopt && strchr("dhopU", optopt))
-				dieusage("-%c: expected a value", optopt);
-			if (optopt)
-				dieusage("unknown option '-%c'", optopt);
-			dieusage("unknown option '%s'", argv[optind - 1]);
-		default:
-			dieusage("unknown option");
+		case '?':	/* -? asks for help, as in psql */
+			cli_help();
 		}
 	}
 	if (optind < argc)
@@ -302,7 +292,7 @@ main(int argc, char **argv)
 	PGconn *c, *c2;
 	size_t i;
 
-	setprogname(argv[0]);
+	cli_init(&cli);
 	parse_options(argc, argv, &o);
 	ignore_sigpipe();
 	catch_stop_signals(onsignal);
@@ -350,8 +340,8 @@ main(int argc, char **argv)
 	swap_in(tmpdir, o.out);
 	tmpdir = NULL;
 	if (o.verbose)
-		warnmsg("%zu sites, %zu SLA rows: read %.0f ms, written %.0f ms "
-		    "into '%s'", p.nsites, p.nsla, t1 - t0, mono_ms() - t1, o.out);
+		statsmsg("total", "sites=%zu sla_rows=%zu read_ms=%.0f "
+		    "written_ms=%.0f", p.nsites, p.nsla, t1 - t0, mono_ms() - t1);
 	page_free(&p);
 	buf_free(&tmpl);
 	buf_free(&sub);

@@ -24,6 +24,7 @@
 #include "jsonw.h"
 #include "lines.h"
 #include "pg/pgcopy.h"
+#include "pg/pgversion.h"
 #include "progress.h"
 #include "timeutil.h"
 #include "util.h"
@@ -68,14 +69,6 @@ struct state {
 	double last_stats, next_stats;
 };
 
-static void
-versions(FILE *fp)
-{
-	int v = PQlibVersion();
-
-	fprintf(fp, "libpq %d.%d\n", v / 10000, v % 10000);
-}
-
 static const struct cli_prog cli = {
 	.name = "wm-pg-copy",
 	.synopsis =
@@ -101,7 +94,7 @@ static const struct cli_prog cli = {
 	    "      --stats-interval S  seconds between stats lines (default 10)\n"
 	    "  -?, --help              show this help\n"
 	    "  -V, --version           show the version and the libpq version\n",
-	.versions = versions,
+	.versions = pg_versions,
 };
 
 static void

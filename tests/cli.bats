@@ -67,6 +67,7 @@ numeric_opt() {
 	wm-pg-copy) echo "-n -T --max-line --stats-interval" ;;
 	wm-state) echo "--fail --success --degrade --quorum --stale --save-interval --max-line --stats-interval" ;;
 	wm-notify) echo "--retry-for --timeout --group-wait --max-line" ;;
+	wm-page) echo "--since" ;;
 	*) echo "" ;;
 	esac
 }

@@ -12,10 +12,11 @@ Man: every Fl argument in SYNOPSIS and on .It lines ("Fl Fl name" and
 import re
 import sys
 
-MACROS = {"Ar", "Ns", "Op", "Oo", "Oc", "Cm", "Li", "Ev", "Pa", "Xr", "Sq",
-          "Dq", "Pq", "Ql", "No", "Pf", "Ic", "Em", "Sy", "Nm", "Va", "Ek",
-          "Ee", "Brq", "Bq", "Qq", "Ns", "Ta"}
-
+MACROS = set("""Ad An Ap Aq Ar Bc Bf Bk Bo Bq Brq Bx Cd Cm Dc Dl Do Dq Dv Ec
+    Ef Ek Em En Eo Er Es Ev Fa Fc Fl Fn Fo Ft Fx Ic In It Lb Li Lk Ms Mt Nm
+    No Ns Nx Oc Oo Op Ot Ox Pa Pc Pf Po Pp Pq Qc Ql Qo Qq Sc Sh Sm So Sq Ss
+    St Sx Sy Ta Tn Ux Va Vt Xc Xo Xr""".split())
+PUNCT = re.compile(r"^[,.;:()\[\]|]+$")
 
 def short_group(word):
     return {"-" + c for c in word}
@@ -43,21 +44,31 @@ def from_help(text, part=None):
 
 
 def fl_args(words):
+    """Flags of the Fl macros on one line: Fl renders each of its arguments
+    (up to the next macro) with a dash, so "Fl o , -output" is -o and
+    --output, and an empty Fl before another ("Fl Fl name") adds a dash."""
     opts = set()
+    dash = ""
     for i, w in enumerate(words):
-        if w != "Fl" or (i > 0 and words[i - 1] == "Fl"):
+        if w != "Fl":
             continue
-        nxt = words[i + 1] if i + 1 < len(words) else ""
-        if nxt == "Fl":
-            name = words[i + 2] if i + 2 < len(words) else ""
-            if name and name not in MACROS and re.match(r"^[A-Za-z0-9]", name):
-                opts.add("--" + name)
+        j, args = i + 1, []
+        while j < len(words) and words[j] not in MACROS:
+            if not PUNCT.match(words[j]):
+                args.append(words[j].replace("\\-", "-"))
+            j += 1
+        if not args:
+            # An empty Fl: a dash for the Fl right after it, if any.
+            dash = "-" if j < len(words) and words[j] == "Fl" and j == i + 1 else ""
             continue
-        nxt = nxt.replace("\\-", "-")
-        if nxt.startswith("-") and len(nxt) > 1:
-            opts.add("-" + nxt)
-        elif nxt and nxt not in MACROS and re.match(r"^[A-Za-z0-9?]+$", nxt):
-            opts |= short_group(nxt)
+        for a in args:
+            flag = dash + "-" + a
+            if flag.startswith("--"):
+                if re.match(r"^--[A-Za-z0-9][-A-Za-z0-9]*$", flag):
+                    opts.add(flag)
+            elif re.match(r"^-[A-Za-z0-9?]+$", flag):
+                opts |= short_group(a)
+        dash = ""
     return opts
 
 
