@@ -132,7 +132,7 @@ kafka_count() {
 		'map(select(.url == $u and .ok == false and .status == 503)) | length > 0' "$W/kafka.probe"
 	[ "$status" -eq 0 ]
 	# Stopped through the probe: wm-kafka-pub delivered everything it read.
-	grep -q ' 0 failed' "$W/probe.log" || { cat "$W/probe.log"; false; }
+	grep -qE '^wm-kafka-pub: [-0-9T:]+Z total: .* failed=0 ' "$W/probe.log" || { cat "$W/probe.log"; false; }
 }
 
 @test "systemd/webmon-sink.service: ExecStartPre makes the FIFO, ExecStart stores the topic, SIGTERM stops it" {
