@@ -3,7 +3,8 @@
  * messages, one usage-error format ("prog: what is wrong", then the
  * synopsis, exit 2, through dieusage() of util.h), --help with every
  * option, -V with the versions of the libraries linked, and one message
- * for a bad number in any option.
+ * for a bad number in any option. For cmd/ only: like die(), these are
+ * the lib/ functions that exit (usage errors 2, --help and -V 0).
  */
 #ifndef WEBMON_CLI_H
 #define WEBMON_CLI_H
