@@ -18,7 +18,9 @@
 
 #include "buf.h"
 #include "kafka/kbatch.h"
+#include "kafka/kbrokers.h"
 #include "kafka/kconf.h"
+#include "kafka/kfailfast.h"
 #include "kafka/kkey.h"
 #include "kafka/korigin.h"
 #include "kafka/kpart.h"
@@ -403,25 +405,20 @@ apply_conf(rd_kafka_conf_t *conf, const struct options *o)
 		{ "log.connection.close", "false" },
 	};
 	char errstr[512];
-	const char *env;
 	size_t i;
-	int hasfile = 0;
 
 	for (i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
 		if (kconf_set(conf, defaults[i][0], defaults[i][1], errstr,
 		    sizeof(errstr)) < 0)
 			die("%s", errstr);
-	for (i = 0; i < o->nconfargs; i++)
-		hasfile |= o->confargs[i][0] == 'F';
-	if (!hasfile && (env = getenv("KCAT_CONFIG")) != NULL && *env &&
-	    kconf_read_file(conf, env, errstr, sizeof(errstr)) < 0)
-		dieusage("KCAT_CONFIG: %s", errstr);
+	if (kbrokers_kcat_config(conf, o->confargs, o->nconfargs, errstr,
+	    sizeof(errstr)) < 0)
+		dieusage("%s", errstr);
 	if (kconf_apply_tagged(conf, o->confargs, o->nconfargs, &i, errstr,
 	    sizeof(errstr)) < 0)
 		dieusage("%s %s", o->confargs[i][0] == 'F' ? "-F" : "-X", errstr);
-	if (o->brokers && kconf_set(conf, "bootstrap.servers", o->brokers,
-	    errstr, sizeof(errstr)) < 0)
-		dieusage("-b: %s", errstr);
+	if (kbrokers_resolve(conf, o->brokers, errstr, sizeof(errstr)) < 0)
+		dieusage("%s", errstr);
 }
 
 static void
@@ -526,8 +523,6 @@ parse_args(int argc, char **argv, struct options *o)
 		dieusage("no topic: use -t topic");
 	if (o->key && o->keydelim)
 		dieusage("-k and -K cannot be used together");
-	if (o->brokers == NULL)
-		o->brokers = getenv("KAFKA_BROKERS");
 }
 
 int
@@ -559,13 +554,10 @@ main(int argc, char **argv)
 
 	conf = rd_kafka_conf_new();
 	apply_conf(conf, &o);
-	if (!kconf_isset(conf, "bootstrap.servers"))
-		dieusage("no brokers: use -b host:port, KAFKA_BROKERS or "
-		    "-X bootstrap.servers");
 	get_partitioner(conf, partitioner, sizeof(partitioner));
 	rd_kafka_conf_set_opaque(conf, &p);
 	rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
-	rd_kafka_conf_set_error_cb(conf, on_error);
+	kfailfast_conf(conf, on_error);
 	rd_kafka_conf_set_log_cb(conf, on_log);
 
 	if (o.failed == NULL) {
@@ -588,6 +580,8 @@ main(int argc, char **argv)
 	if ((p.rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr,
 	    sizeof(errstr))) == NULL)
 		dieusage("%s", errstr);
+	if (kfailfast_wait(p.rk, &stop, errstr, sizeof(errstr)) < 0)
+		die("kafka: %s", errstr);
 	tconf = rd_kafka_default_topic_conf_dup(p.rk);
 	if (can_hash(&o, partitioner)) {
 		rd_kafka_topic_conf_set_partitioner_cb(tconf, partition_cb);

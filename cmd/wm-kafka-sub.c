@@ -20,7 +20,9 @@
 
 #include "ackreader.h"
 #include "buf.h"
+#include "kafka/kbrokers.h"
 #include "kafka/kconf.h"
+#include "kafka/kfailfast.h"
 #include "kafka/kenvelope.h"
 #include "kafka/koffset.h"
 #include "kafka/offtrack.h"
@@ -564,33 +566,27 @@ build_conf(struct sub *s, struct options *o, rd_kafka_conf_t *conf)
 		    sizeof(errstr));
 	}
 	/* conf is freed before a usage error: exit leaves nothing behind. */
+	if (kbrokers_kcat_config(conf, o->confargs, o->nconf, errstr,
+	    sizeof(errstr)) < 0) {
+		rd_kafka_conf_destroy(conf);
+		dieusage("%s", errstr);
+	}
 	if (kconf_apply_tagged(conf, o->confargs, o->nconf, &bad, errstr,
 	    sizeof(errstr)) < 0) {
 		rd_kafka_conf_destroy(conf);
 		dieusage("%s%s: %s", o->confargs[bad][0] == 'X' ? "-X " : "-F ",
 		    o->confargs[bad] + 1, errstr);
 	}
-	if (o->brokers && kconf_set(conf, "bootstrap.servers", o->brokers,
-	    errstr, sizeof(errstr)) < 0) {
+	if (kbrokers_resolve(conf, o->brokers, errstr, sizeof(errstr)) < 0) {
 		rd_kafka_conf_destroy(conf);
-		dieusage("-b '%s': %s", o->brokers, errstr);
-	}
-	/* KAFKA_BROKERS only when neither -b nor -X/-F named brokers. */
-	if (!kconf_isset(conf, "bootstrap.servers")) {
-		const char *env = getenv("KAFKA_BROKERS");
-
-		if (env == NULL || *env == '\0') {
-			rd_kafka_conf_destroy(conf);
-			dieusage("no brokers: give -b or set KAFKA_BROKERS");
-		}
-		kconf_set(conf, "bootstrap.servers", env, errstr, sizeof(errstr));
+		dieusage("%s", errstr);
 	}
 	if (o->exit_eof)
 		kconf_set(conf, "enable.partition.eof", "true", errstr, sizeof(errstr));
 	s->commits = kconf_isset(conf, "group.id") && o->group != NULL;
 	rd_kafka_conf_set_opaque(conf, s);
 	rd_kafka_conf_set_log_cb(conf, log_cb);
-	rd_kafka_conf_set_error_cb(conf, error_cb);
+	kfailfast_conf(conf, error_cb);
 	rd_kafka_conf_set_offset_commit_cb(conf, commit_cb);
 	if (o->group)
 		rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
@@ -837,6 +833,8 @@ main(int argc, char **argv)
 
 	s.rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
 	if (s.rk == NULL)
+		die("kafka: %s", errstr);
+	if (kfailfast_wait(s.rk, &stop, errstr, sizeof(errstr)) < 0)
 		die("kafka: %s", errstr);
 	if (pipe2(s.iopipe, O_NONBLOCK | O_CLOEXEC) < 0)
 		die("pipe:");

@@ -251,7 +251,7 @@ consume() {
 	mkfifo "$BATS_TEST_TMPDIR/fifo"
 	kafka_ctl "down -1"
 	wm-kafka-pub -b "$KAFKA_BROKERS" -t term --flush-timeout 1 \
-		--failed "$BATS_TEST_TMPDIR/failed" \
+		-X webmon.connect.timeout.ms=0 --failed "$BATS_TEST_TMPDIR/failed" \
 		<"$BATS_TEST_TMPDIR/fifo" 2>"$BATS_TEST_TMPDIR/err" 3>&- &
 	PUB_PID=$!
 	exec 4>"$BATS_TEST_TMPDIR/fifo"

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kfailfast.h"
 #include "util.h"
 
 int
@@ -16,6 +17,9 @@ kconf_set(rd_kafka_conf_t *conf, const char *name, const char *val,
 	char why[512];
 	rd_kafka_conf_res_t res;
 
+	/* webmon's own property, not librdkafka's (kfailfast.h). */
+	if (strcmp(name, KFAILFAST_PROP) == 0)
+		return kfailfast_set_timeout(val, errstr, errsize);
 	res = rd_kafka_conf_set(conf, name, val, why, sizeof(why));
 	/* kcat's "topic.X" spelling: X is a topic property set as a default. */
 	if (res == RD_KAFKA_CONF_UNKNOWN && strncmp(name, "topic.", 6) == 0)
