@@ -153,6 +153,9 @@ DEB_PKGS = build-essential pkg-config libcurl4-openssl-dev libpcre2-dev \
 	libbrotli-dev openssl bats jq kcat curl nginx postgresql \
 	postgresql-15-partman mandoc python3 python3-psycopg2 procps \
 	psmisc valgrind clang libclang-rt-14-dev iproute2 time
+# The real Apache Kafka broker of the tests and benchmarks (tests/kafka/):
+# Maven fetches its jars once, a JRE runs it.
+DEB_PKGS += maven default-jre-headless
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \

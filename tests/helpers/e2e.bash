@@ -21,6 +21,14 @@
 #   sink_stop             SIGTERM wm-kafka-sub as systemd would; both must exit 0
 #   assert_all_stored     count = distinct = E2E_N, ids equal the input's, no rejects
 #   e2e_teardown          kill -9 whatever is left, stop Kafka
+#   e2e_teardown_file     stop PostgreSQL (and the real broker)
+#   kafka_outage SECS     the broker is away for SECS: the mock's "down 1", or
+#                         kill -9 of the real broker and a restart
+#
+# Kafka is E2E_KAFKA: "mock" (librdkafka's mock cluster, one per test) or
+# "broker" (Apache Kafka, tests/kafka/broker.sh, one per file). A test file
+# whose name ends in -broker.bats runs on the real broker: tests/e2e-broker.bats
+# is a link to tests/e2e.bats, so the same tests run on both.
 
 E2E_N=${E2E_N:-50000}
 E2E_FIX="$FIXTURES/e2e"
@@ -32,6 +40,18 @@ E2E_COPY_ARGS=(-n 1000 -T 200)
 # for a full replay.
 E2E_PUB_ARGS=(-z zstd)
 
+case ${BATS_TEST_FILENAME##*/} in
+*-broker.bats) E2E_KAFKA=broker ;;
+*) E2E_KAFKA=${E2E_KAFKA:-mock} ;;
+esac
+if [ "$E2E_KAFKA" = broker ]; then
+	# shellcheck source=broker.bash
+	source "$TESTS_DIR/helpers/broker.bash"
+	# A broker killed mid-stream: acks=all and idempotence let the publisher
+	# retry without losing or doubling a record.
+	E2E_PUB_ARGS+=(-X acks=all -X enable.idempotence=true)
+fi
+
 e2e_setup_file() {
 	E2E_RECORDS="$BATS_FILE_TMPDIR/records.ndjson"
 	E2E_IDS="$BATS_FILE_TMPDIR/ids.sorted"
@@ -42,6 +62,10 @@ e2e_setup_file() {
 		{ echo "generated ids are not unique" >&2; return 1; }
 	pg_start || return 1
 	pq -f "$ROOT/sql/schema.sql" >/dev/null || return 1
+	if [ "$E2E_KAFKA" = broker ]; then
+		broker_start || return 1
+		echo "# Apache Kafka $BROKER_VERSION started in $BROKER_START_MS ms" >&3
+	fi
 	# pg.bash runs the server with synchronous_commit=off, with which a crash
 	# (pg_down immediate) may lose transactions already committed and
 	# acknowledged. The delivery guarantee assumes a durable commit, so ask for
@@ -54,7 +78,12 @@ e2e_setup() {
 	E2E_W="$BATS_TEST_TMPDIR"
 	E2E_PIDS=()
 	SINK_RUN=0
-	kafka_start 1 "$E2E_NAME:3" || return 1
+	if [ "$E2E_KAFKA" = broker ]; then
+		export KAFKA_BROKERS=$BROKER_PLAIN
+		broker_topic "$E2E_NAME" || return 1
+	else
+		kafka_start 1 "$E2E_NAME:3" || return 1
+	fi
 	pq -c "CREATE TABLE $E2E_NAME (LIKE wm_results INCLUDING ALL)" || return 1
 	mkfifo "$E2E_W/ack"
 }
@@ -156,6 +185,17 @@ assert_all_stored() {
 	done
 }
 
+# The topic holds every record exactly once: no publisher retry doubled one
+# (an idempotent producer on the real broker).
+assert_topic_once() {
+	local out="$E2E_W/topic.ids" n u
+	kcat -C -b "$KAFKA_BROKERS" -t "$E2E_NAME" -e -q | jq -r .id >"$out" || return 1
+	n=$(wc -l <"$out")
+	u=$(LC_ALL=C sort -u "$out" | wc -l)
+	[ "$n" -eq "$E2E_N" ] && [ "$u" -eq "$E2E_N" ] ||
+		{ echo "topic holds $n messages, $u distinct ids; expected $E2E_N" >&2; return 1; }
+}
+
 # Every log of this test on stderr (shown by bats when the test fails).
 e2e_logs() {
 	local f
@@ -176,6 +216,24 @@ e2e_teardown() {
 	done
 	E2E_PIDS=()
 	kafka_stop
+}
+
+e2e_teardown_file() {
+	pg_stop
+	[ "$E2E_KAFKA" != broker ] || broker_stop
+}
+
+kafka_outage() {
+	if [ "$E2E_KAFKA" = broker ]; then
+		broker_kill9
+		sleep "$1"
+		broker_restart || return 1
+		echo "# the broker restarted in $BROKER_START_MS ms" >&3
+	else
+		kafka_ctl "down 1" || return 1
+		sleep "$1"
+		kafka_ctl "up 1"
+	fi
 }
 
 # The group has committed the end of every partition: a new member of it
