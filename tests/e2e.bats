@@ -163,3 +163,35 @@ BIG_BATCH=(-n 20000 -T 1500)
 	sink_stop
 	assert_all_stored
 }
+
+@test "two sinks in one group, a third joins and one is killed mid-stream: rebalances lose nothing" {
+	sink_start
+	a_sub=$SUB_PID a_copy=$COPY_PID
+	sink_start
+	b_sub=$SUB_PID b_copy=$COPY_PID
+	sink_wait_assigned
+	# About 5,000 lines/s: ~10 s, time for two rebalances mid-stream.
+	pub_start "250 0.05"
+	wait_rows "$MID"
+	# The third member joins while the others hold unacknowledged lines.
+	sink_start
+	sink_wait_assigned
+	kill -0 "$FEED_PID" 2>/dev/null || flunk "the input was over before the third sink joined"
+	kill -9 "$a_sub"
+	n=$(rows)
+	[ "$n" -lt "$E2E_N" ] || flunk "all $n rows stored before the kill: nothing tested"
+	wait_exit "$a_copy"
+	wait_exit "$PUB_PID"
+	[ "$EXIT_STATUS" -eq 0 ] || { e2e_logs; flunk "wm-kafka-pub exited $EXIT_STATUS"; }
+	# The killed member's partitions come back to the others after its
+	# session times out.
+	wait_rows "$E2E_N"
+	kill -TERM "$b_sub"
+	wait_exit "$b_sub"
+	[ "$EXIT_STATUS" -eq 0 ] || { e2e_logs; flunk "the second wm-kafka-sub exited $EXIT_STATUS"; }
+	wait_exit "$b_copy"
+	[ "$EXIT_STATUS" -eq 0 ] || { e2e_logs; flunk "the second wm-pg-copy exited $EXIT_STATUS"; }
+	sink_stop
+	assert_all_stored
+	assert_group_done
+}
