@@ -169,9 +169,10 @@ while True:
     threading.Thread(target=pump, args=(u, c), daemon=True).start()
 ' "$port" "$BROKER_PLAIN") 3>&- &
 	relay=$!
+	status=0
 	head -n 10 "$BATS_FILE_TMPDIR/1000.ndjson" |
-		wm-kafka-pub -q -b "127.0.0.1:$port" -t late -X webmon.connect.timeout.ms=0
-	status=$?
+		wm-kafka-pub -q -b "127.0.0.1:$port" -t late -X webmon.connect.timeout.ms=0 ||
+		status=$?
 	kill "$relay"
 	wait "$relay" || true
 	[ "$status" -eq 0 ]
