@@ -166,6 +166,11 @@ _broker_run() {
 		</dev/null >>"$BROKER_DIR/broker.log" 2>&1 3>&- &
 	BROKER_PID=$!
 	export BROKER_PID
+	# The pid also in a file: a restart in a bats test (a subshell) must be
+	# seen by teardown_file.
+	echo "$BROKER_PID" >"$BROKER_DIR/pid"
+	# A test may kill -9 it from another shell: no "Killed" job notice.
+	disown "$BROKER_PID" 2>/dev/null || true
 	for ((i = 0; i < 1800; i++)); do
 		if _broker_served; then
 			BROKER_START_MS=$(($(date +%s%3N) - t0))
@@ -205,10 +210,27 @@ broker_start() {
 	_broker_run
 }
 
+# Wait until the broker's process is gone (it is not our job: disowned).
+_broker_gone() {
+	local i
+	for ((i = 0; i < ${1:-100}; i++)); do
+		kill -0 "$BROKER_PID" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# The pid of the broker started last on BROKER_DIR.
+_broker_pid() {
+	[ -n "${BROKER_DIR:-}" ] && [ -s "$BROKER_DIR/pid" ] &&
+		BROKER_PID=$(cat "$BROKER_DIR/pid")
+	[ -n "${BROKER_PID:-}" ]
+}
+
 broker_kill9() {
-	[ -n "${BROKER_PID:-}" ] || return 0
+	_broker_pid || return 0
 	kill -9 "$BROKER_PID" 2>/dev/null || true
-	wait "$BROKER_PID" 2>/dev/null || true
+	_broker_gone
 }
 
 broker_restart() {
@@ -217,15 +239,9 @@ broker_restart() {
 }
 
 broker_stop() {
-	local i
-	if [ -n "${BROKER_PID:-}" ]; then
+	if _broker_pid; then
 		kill -TERM "$BROKER_PID" 2>/dev/null || true
-		for ((i = 0; i < 300; i++)); do
-			kill -0 "$BROKER_PID" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -9 "$BROKER_PID" 2>/dev/null || true
-		wait "$BROKER_PID" 2>/dev/null || true
+		_broker_gone 300 || broker_kill9
 	fi
 	[ -n "${BROKER_DIR:-}" ] && rm -rf "$BROKER_DIR"
 	unset BROKER_PID BROKER_DIR
