@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "kafka/kbatch.h"
 #include "kafka/kbrokers.h"
+#include "kafka/kcatflags.h"
 #include "kafka/kconf.h"
 #include "kafka/kfailfast.h"
 #include "kafka/kkey.h"
@@ -76,7 +77,7 @@ usage(int code)
 {
 	fprintf(code ? stderr : stdout,
 	    "usage: wm-kafka-pub [-hqVv] [-b brokers] -t topic [-c count] [-F file]\n"
-	    "                    [-K delim] [-k key] [-p partition] [-X prop=val]\n"
+	    "                    [-K delim] [-k key] [-m secs] [-p partition] [-X prop=val]\n"
 	    "                    [-z codec] [--failed file] [--flush-timeout secs]\n"
 	    "                    [--key-field name] [--max-line bytes] [file ...]\n");
 	exit(code);
@@ -436,12 +437,20 @@ parse_args(int argc, char **argv, struct options *o)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
+	char errstr[256];
 	long v;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "b:c:F:hK:k:Pp:qt:VvX:z:",
-	    longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "b:c:F:hK:k:Pp:qt:VvX:z:"
+	    KCATFLAG_OPTS, longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'm':
+			o->confargs = xreallocarray(o->confargs, o->nconfargs + 1,
+			    sizeof(*o->confargs));
+			if ((o->confargs[o->nconfargs++] = kcatflag_tag(ch, optarg,
+			    errstr, sizeof(errstr))) == NULL)
+				dieusage("%s", errstr);
+			break;
 		case 'b':
 			o->brokers = optarg;
 			break;
@@ -516,6 +525,8 @@ parse_args(int argc, char **argv, struct options *o)
 				dieusage("bad --max-line '%s'", optarg);
 			break;
 		default:
+			if (ch == '?' && kcatflag_unsupported(optopt, 1))
+				dieusage("%s", kcatflag_unsupported(optopt, 1));
 			usage(2);
 		}
 	}

@@ -21,6 +21,7 @@
 #include "ackreader.h"
 #include "buf.h"
 #include "kafka/kbrokers.h"
+#include "kafka/kcatflags.h"
 #include "kafka/kconf.h"
 #include "kafka/kfailfast.h"
 #include "kafka/kenvelope.h"
@@ -86,8 +87,8 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: wm-kafka-sub [-eJqvV] [-b brokers] [-c count] [-F file] [-G group]\n"
-	    "                    [-o offset] [-X prop=val] [--ack path]\n"
+	    "usage: wm-kafka-sub [-eJqvV] [-b brokers] [-c count] [-F file]\n"
+	    "                    [-G group] [-m secs] [-o offset] [-X prop=val] [--ack path]\n"
 	    "                    [--drain-timeout secs] [--max-pending lines]\n"
 	    "                    -t topic ... [topic ...]\n"
 	    "  -b brokers          bootstrap brokers (default $KAFKA_BROKERS)\n"
@@ -96,6 +97,7 @@ usage(FILE *fp)
 	    "  -o offset           beginning|end|stored|N|-N|s@ms: where to start\n"
 	    "  -e                  exit at the end of every partition\n"
 	    "  -c count            exit after count messages\n"
+	    "  -m secs             wait this long for a first broker (10)\n"
 	    "  -J                  write kcat's JSON envelope instead of the payload\n"
 	    "  -X prop=val         librdkafka property (-X list shows them)\n"
 	    "  -F file             file of prop=val lines\n"
@@ -732,9 +734,14 @@ main(int argc, char **argv)
 	o.drain_timeout = 10;
 	o.confargs = xcalloc((size_t)argc, sizeof(*o.confargs));
 	o.topics = xcalloc((size_t)argc, sizeof(*o.topics));
-	while ((c = getopt_long(argc, argv, "b:Cc:eF:G:hJo:qt:vVX:", longopts,
-	    NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:Cc:eF:G:hJo:qt:vVX:"
+	    KCATFLAG_OPTS, longopts, NULL)) != -1) {
 		switch (c) {
+		case 'm':
+			if ((o.confargs[o.nconf++] = kcatflag_tag(c, optarg, errstr,
+			    sizeof(errstr))) == NULL)
+				dieusage("%s", errstr);
+			break;
 		case 'A':
 			o.ack_path = optarg;
 			break;
@@ -802,6 +809,8 @@ main(int argc, char **argv)
 			o.confargs[o.nconf++] = kconf_tag('X', optarg);
 			break;
 		default:
+			if (c == '?' && kcatflag_unsupported(optopt, 0))
+				dieusage("%s", kcatflag_unsupported(optopt, 0));
 			usage(stderr);
 			return 2;
 		}

@@ -217,3 +217,21 @@ while True:
 	KAFKA_BROKERS= run -2 --separate-stderr wm-kafka-pub -t order </dev/null
 	[[ $stderr == *"no brokers: use -b host:port, -X bootstrap.servers, -F file or KAFKA_BROKERS"* ]]
 }
+
+@test "kcat's -m sets the wait for a first broker; kcat flags not taken are refused by name" {
+	port=$(free_port)
+	run -1 --separate-stderr wm-kafka-sub -b "127.0.0.1:$port" -t x -e -m 1.5
+	[[ $stderr == *"no broker answered in 1.5 s: "*"Connection refused"* ]]
+	run -1 --separate-stderr wm-kafka-pub -b "127.0.0.1:$port" -t x -m 1.5 </dev/null
+	[[ $stderr == *"no broker answered in 1.5 s: "*"Connection refused"* ]]
+	run -2 --separate-stderr wm-kafka-pub -t x -m soon </dev/null
+	[[ $stderr == *"-m 'soon': expected seconds"* ]]
+	run -2 --separate-stderr wm-kafka-sub -t x -f '%s\n'
+	[[ $stderr == *"kcat's -f is not supported (an output format: use -J"* ]]
+	run -2 --separate-stderr wm-kafka-pub -t x -H a=b </dev/null
+	[[ $stderr == *"kcat's -H is not supported (message headers)"* ]]
+	run -2 --separate-stderr wm-kafka-pub -t x -o beginning </dev/null
+	[[ $stderr == *"kcat's -o is not supported (a start offset: a consumer flag)"* ]]
+	run -2 --separate-stderr wm-kafka-sub -t x -P
+	[[ $stderr == *"kcat's -P is not supported (producer mode: use wm-kafka-pub)"* ]]
+}
