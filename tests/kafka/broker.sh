@@ -55,8 +55,11 @@ broker_fetch() {
 		rm -rf "$tmp"
 		return 1
 	fi
-	rm -rf "$BROKER_LIB"
-	mv "$tmp/lib" "$BROKER_LIB" && touch "$BROKER_LIB/.complete"
+	# Another run may have finished first: keep its copy.
+	if [ ! -e "$BROKER_LIB/.complete" ]; then
+		rm -rf "$BROKER_LIB"
+		mv "$tmp/lib" "$BROKER_LIB" && touch "$BROKER_LIB/.complete"
+	fi
 	rm -rf "$tmp"
 }
 
