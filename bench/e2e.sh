@@ -122,6 +122,7 @@ if [ "$KAFKA" = broker ]; then
 	broker_start
 	echo "Apache Kafka $BROKER_VERSION started in $BROKER_START_MS ms"
 	export KAFKA_BROKERS=$BROKER_PLAIN
+	TPUT_PARTS=3 PARTS=3
 	# A metadata request creates each topic (the broker's 3 partitions).
 	for t in "${topics[@]}"; do
 		until kcat -L -b "$KAFKA_BROKERS" -t "${t%%:*}" 2>/dev/null |

@@ -226,6 +226,8 @@ while True:
 	[[ $stderr == *"no broker answered in 1.5 s: "*"Connection refused"* ]]
 	run -2 --separate-stderr wm-kafka-pub -t x -m soon </dev/null
 	[[ $stderr == *"-m 'soon': expected seconds"* ]]
+	run -2 --separate-stderr wm-kafka-sub -t x -m 0
+	[[ $stderr == *"-m '0': expected seconds above 0 (-X webmon.connect.timeout.ms=0 waits without limit)"* ]]
 	run -2 --separate-stderr wm-kafka-sub -t x -f '%s\n'
 	[[ $stderr == *"kcat's -f is not supported (an output format: use -J"* ]]
 	run -2 --separate-stderr wm-kafka-pub -t x -H a=b </dev/null

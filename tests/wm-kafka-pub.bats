@@ -217,7 +217,7 @@ consume() {
 	records 5 >"$BATS_TEST_TMPDIR/in"
 	kafka_ctl "down -1"
 	run -1 --separate-stderr wm-kafka-pub -b "$KAFKA_BROKERS" -t gone -X message.timeout.ms=1500 \
-		--failed "$BATS_TEST_TMPDIR/failed" <"$BATS_TEST_TMPDIR/in"
+		-X webmon.connect.timeout.ms=0 --failed "$BATS_TEST_TMPDIR/failed" <"$BATS_TEST_TMPDIR/in"
 	kafka_ctl "up -1"
 	cmp <(sort "$BATS_TEST_TMPDIR/in") <(sort "$BATS_TEST_TMPDIR/failed")
 	[[ $stderr == *"5 failed"* ]]

@@ -14,11 +14,14 @@ kcatflag_tag(int opt, const char *arg, char *errstr, size_t errsize)
 	double secs;
 
 	if (opt == 'm') {
-		if (parse_seconds(arg, &secs) < 0 || secs > 2e6) {
-			snprintf(errstr, errsize, "-m '%s': expected seconds", arg);
+		/* 0 would mean "no limit" here: kcat has no such -m. */
+		if (parse_seconds(arg, &secs) < 0 || secs <= 0 || secs > 2e6) {
+			snprintf(errstr, errsize, "-m '%s': expected seconds above 0 "
+			    "(-X %s=0 waits without limit)", arg, KFAILFAST_PROP);
 			return NULL;
 		}
-		snprintf(prop, sizeof(prop), "%s=%.0f", KFAILFAST_PROP, secs * 1000);
+		snprintf(prop, sizeof(prop), "%s=%.0f", KFAILFAST_PROP,
+		    secs < 0.001 ? 1 : secs * 1000);
 		return kconf_tag('X', prop);
 	}
 	snprintf(errstr, errsize, "-%c: not a mapped kcat flag", opt);
