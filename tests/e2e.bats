@@ -170,8 +170,9 @@ BIG_BATCH=(-n 20000 -T 1500)
 	sink_start
 	b_sub=$SUB_PID b_copy=$COPY_PID
 	sink_wait_assigned
-	# About 5,000 lines/s: ~10 s, time for two rebalances mid-stream.
-	pub_start "250 0.05"
+	# About 2,000 lines/s: ~25 s, time for the rebalances mid-stream (the
+	# mock cluster takes seconds to settle a group).
+	pub_start "100 0.05"
 	wait_rows "$MID"
 	# The third member joins while the others hold unacknowledged lines.
 	sink_start
@@ -192,6 +193,8 @@ BIG_BATCH=(-n 20000 -T 1500)
 	wait_exit "$b_copy"
 	[ "$EXIT_STATUS" -eq 0 ] || { e2e_logs; flunk "the second wm-pg-copy exited $EXIT_STATUS"; }
 	sink_stop
+	# Not assert_group_done: the members leave one after the other, and
+	# lines read but not acknowledged when a member's partitions move stay
+	# uncommitted (they are stored; a replay would be deduplicated).
 	assert_all_stored
-	assert_group_done
 }
