@@ -33,7 +33,7 @@ ALL_LDFLAGS = $(LDSAN) $(LDFLAGS)
 
 # Outside libraries by family, resolved by the shell of each recipe.
 pc = `$(PKG_CONFIG) --$(1) $(2)`
-PROBE_PKGS = libcurl libpcre2-8 jansson
+PROBE_PKGS = libcurl libpcre2-8 jansson libssl libcrypto
 KAFKA_PKGS = rdkafka
 PG_PKGS    = libpq
 HTTPD_PKGS = libmicrohttpd zlib libbrotlienc
@@ -91,10 +91,43 @@ tests/fixtures/wm-mock-kafka: tests/fixtures/wm-mock-kafka.o $(LIBWM)
 all: $(PROGS)
 fixtures: $(FIXTURES)
 
+# Unit tests of lib/ (tests/unit/test-*.c, git's t/helper style): each is a
+# program printing TAP lines, linked like the programs of its family.
+UNIT_CORE  = tests/unit/test-jsonr
+UNIT_PROBE = tests/unit/test-statusset tests/unit/test-schedule \
+	     tests/unit/test-reload
+UNIT_KAFKA = tests/unit/test-kbatch tests/unit/test-koffset tests/unit/test-kkey
+UNIT_PG    = tests/unit/test-copyrow
+# delivery: the offset tracker and both sides of the ack protocol.
+UNIT_KAFKA += tests/unit/test-offtrack
+UNIT_CORE  += tests/unit/test-ack
+UNIT_TESTS = $(UNIT_CORE) $(UNIT_PROBE) $(UNIT_KAFKA) $(UNIT_PG)
+tests/unit/test-kbatch.o tests/unit/test-koffset.o: FAMILY_PKGS = $(KAFKA_PKGS)
+# pgsink: file operands and psql's connection flags.
+UNIT_CORE += tests/unit/test-infiles
+UNIT_PG   += tests/unit/test-pgconn
+tests/unit/test-pgconn.o: FAMILY_PKGS = $(PG_PKGS)
+
+$(UNIT_CORE): %: %.o $(LIBWM)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm
+$(UNIT_PROBE): %: %.o $(LIBPROBE) $(LIBWM)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm
+$(UNIT_KAFKA): %: %.o $(LIBKAFKA) $(LIBWM)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc,libs,$(KAFKA_PKGS)) -lm
+$(UNIT_PG): %: %.o $(LIBPG) $(LIBWM)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc,libs,$(PG_PKGS)) -lm
+
+# Fast: builds and runs only the unit tests. Every test runs even after a
+# failure; the status says whether any failed.
+check-unit: $(UNIT_TESTS)
+	@rc=0; for t in $(UNIT_TESTS); do echo "# $$t"; ./$$t || rc=1; done; \
+	exit $$rc
+
 # check and demo install what is missing first, then build: the recipe runs
 # its lines in order, so nothing compiles before deps ends, also under -j.
 check: deps
 	$(MAKE) all fixtures
+	$(MAKE) check-unit
 	PATH="$$(pwd):$$(pwd)/tests/fixtures:$$PATH" bats $(BATSFLAGS) tests
 
 # The whole pipeline for about 20 seconds on embedded parts, then a summary.
@@ -105,11 +138,27 @@ demo: deps
 lint:
 	mandoc -Tlint -Wwarning man/*.1 man/*.7
 
+# Programs and manual pages; the schema and migrations under
+# $(DATADIR)/sql; examples under $(DOCDIR)/examples; units in SYSTEMDUNITDIR.
 install: $(PROGS)
-	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
+	    $(DESTDIR)$(DATADIR)/sql $(DESTDIR)$(DOCDIR)/examples \
+	    $(DESTDIR)$(SYSTEMDUNITDIR)
 	install -m0755 $(PROGS) $(DESTDIR)$(BINDIR)
 	install -m0644 man/*.1 $(DESTDIR)$(MANDIR)/man1
 	install -m0644 man/*.7 $(DESTDIR)$(MANDIR)/man7
+	install -m0644 sql/*.sql $(DESTDIR)$(DATADIR)/sql
+	cp -R examples/. $(DESTDIR)$(DOCDIR)/examples
+	install -m0644 examples/systemd/*.service $(wildcard examples/systemd/*.timer) \
+	    $(DESTDIR)$(SYSTEMDUNITDIR)
+
+uninstall:
+	rm -f $(PROGS:%=$(DESTDIR)$(BINDIR)/%)
+	for f in man/*.1; do rm -f $(DESTDIR)$(MANDIR)/man1/$${f#man/}; done
+	for f in man/*.7; do rm -f $(DESTDIR)$(MANDIR)/man7/$${f#man/}; done
+	for f in examples/systemd/*.service examples/systemd/*.timer; do \
+	  rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/$${f#examples/systemd/}; done
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
 
 # libFuzzer targets (clang): `make fuzz` builds each under ASan+UBSan and runs
 # it FUZZ_TIME seconds on a throwaway copy of its seed corpus in
@@ -117,17 +166,25 @@ install: $(PROGS)
 # tests/fuzz/artifacts/.
 FUZZ_TIME ?= 60
 FUZZ_CC ?= clang
-FUZZ_TARGETS = sites statusset copyrow jsonquote lines
+FUZZ_TARGETS = sites statusset copyrow jsonr jsonquote lines checks
 FUZZ_BINS = $(FUZZ_TARGETS:%=tests/fuzz/fuzz-%)
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -std=c11 -D_GNU_SOURCE -Ilib
 CORE_SRC = lib/lines.c lib/util.c lib/buf.c lib/utf8.c
 FUZZ_LIB_sites = lib/probe/sites.c lib/probe/statusset.c lib/probe/match.c \
-	lib/probe/shard.c $(CORE_SRC)
-FUZZ_PKGS_sites = libpcre2-8 jansson
+	lib/probe/shard.c lib/probe/sitekeys.c lib/probe/secret.c \
+	lib/probe/checks.c $(CORE_SRC)
+FUZZ_PKGS_sites = libpcre2-8 jansson libcurl
+FUZZ_LIB_checks = lib/probe/checks.c lib/probe/secret.c lib/probe/match.c \
+	lib/probe/statusset.c $(CORE_SRC)
+FUZZ_PKGS_checks = libpcre2-8 jansson
 FUZZ_LIB_statusset = lib/probe/statusset.c lib/util.c
-FUZZ_LIB_copyrow = lib/pg/copyrow.c $(CORE_SRC)
+FUZZ_LIB_copyrow = lib/pg/copyrow.c lib/jsonr.c $(CORE_SRC)
+FUZZ_PKGS_copyrow = jansson
+FUZZ_LIB_jsonr = lib/jsonr.c $(CORE_SRC)
+FUZZ_PKGS_jsonr = jansson
 FUZZ_LIB_jsonquote = lib/jsonw.c $(CORE_SRC)
+FUZZ_PKGS_jsonquote = jansson
 FUZZ_LIB_lines = $(CORE_SRC)
 $(FUZZ_BINS): tests/fuzz/fuzz-%: tests/fuzz/fuzz-%.c $(wildcard lib/*.[ch] lib/*/*.[ch])
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(if $(FUZZ_PKGS_$*),$(call pc,cflags,$(FUZZ_PKGS_$*))) \
@@ -152,7 +209,10 @@ DEB_PKGS = build-essential pkg-config libcurl4-openssl-dev libpcre2-dev \
 	librdkafka-dev libjansson-dev libpq-dev libmicrohttpd-dev zlib1g-dev \
 	libbrotli-dev openssl bats jq kcat curl nginx postgresql \
 	postgresql-15-partman mandoc python3 python3-psycopg2 procps \
-	psmisc valgrind clang libclang-rt-14-dev iproute2 time
+	psmisc valgrind clang libclang-rt-14-dev iproute2 time systemd
+# wm-probe reads the TLS handshake through OpenSSL (cert expiry, version);
+# its tests run nginx (HTTP/2, client certificates) and unshare.
+DEB_PKGS += libssl-dev util-linux
 # The real Apache Kafka broker of the tests and benchmarks (tests/kafka/):
 # Maven fetches its jars once, a JRE runs it.
 DEB_PKGS += maven default-jre-headless
@@ -169,8 +229,8 @@ deps:
 	else echo "deps: all present"; fi
 
 clean:
-	rm -f $(PROGS) $(FIXTURES) $(ARCHIVES) .build-flags
+	rm -f $(PROGS) $(FIXTURES) $(UNIT_TESTS) $(ARCHIVES) .build-flags
 	find cmd lib tests -name '*.[od]' -delete
 	rm -f $(FUZZ_BINS)
 
-.PHONY: all fixtures check demo lint install deps clean fuzz
+.PHONY: all fixtures check check-unit demo lint install uninstall deps clean fuzz

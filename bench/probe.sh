@@ -5,6 +5,8 @@
 # of both tools opens a fresh connection), probes N distinct URLs with
 # wm-probe -c C and with curl --parallel --parallel-max C, alternating,
 # ROUNDS times per C, and prints the best probes/s of each and the ratio.
+# Then wm-probe with a json and a headers_expect check on every site
+# against wm-probe on the same URLs without checks (target: >= 0.9x).
 # Then measures wm-probe's peak RSS over RSS_N sites. Note: curl caps
 # --parallel-max at 300, so at C=500 curl runs 300 transfers at a time.
 #
@@ -53,6 +55,10 @@ http {
 	server {
 		listen 127.0.0.1:$PORT backlog=4096;
 		location / { return 200 "ok\n"; }
+		location /json/ {
+			default_type application/json;
+			return 200 '{"status":"UP","db":{"ok":true},"n":1}';
+		}
 	}
 }
 CONF
@@ -92,6 +98,28 @@ for C in $CS; do
 	echo "C=$C: wm-probe $best_w probes/s, curl $best_c probes/s, ratio $(echo "$best_w $best_c" | awk '{ printf "%.2f", $1 / $2 }')x"
 	echo "RESULT name=probe_c$C ours=$best_w peer=$best_c unit=probes/s target=ratio>=1.0 note=N=$N,best-of-$ROUNDS"
 done
+
+i=1
+while [ $i -le "$N" ]; do
+	echo "http://127.0.0.1:$PORT/json/$i" >&3
+	echo "{\"url\":\"http://127.0.0.1:$PORT/json/$i\",\"json\":{\"/status\":\"UP\",\"/db/ok\":true},\"headers_expect\":{\"Content-Type\":\"^application/json\"}}"
+	i=$((i + 1))
+done >"$DIR/checked.txt" 3>"$DIR/plain.txt"
+C=100 best_p=0 best_k=0 r=1
+while [ $r -le "$ROUNDS" ]; do
+	t0=$(now); "$PROBE" -c "$C" -i bench "$DIR/plain.txt" >"$DIR/out.ndjson"; t1=$(now)
+	p=$(rate "$t0" "$t1")
+	t0=$(now); "$PROBE" -c "$C" -i bench "$DIR/checked.txt" >"$DIR/out.ndjson"; t1=$(now)
+	k=$(rate "$t0" "$t1")
+	bad=$(grep -vc '"ok":true' "$DIR/out.ndjson" || true)
+	[ "$bad" -eq 0 ] || echo "  (checked: $bad probes not ok)"
+	echo "  C=$C round $r: plain $p/s, json+headers_expect $k/s"
+	[ "$p" -gt "$best_p" ] && best_p=$p
+	[ "$k" -gt "$best_k" ] && best_k=$k
+	r=$((r + 1))
+done
+echo "C=$C: json+headers_expect $best_k probes/s, plain $best_p probes/s, ratio $(echo "$best_k $best_p" | awk '{ printf "%.2f", $1 / $2 }')x"
+echo "RESULT name=probe_checks_c$C ours=$best_k peer=$best_p unit=probes/s target=ratio>=0.9 note=N=$N,best-of-$ROUNDS,peer=wm-probe-without-checks"
 
 i=1
 while [ $i -le "$RSS_N" ]; do echo "http://127.0.0.1:$PORT/rss/$i"; i=$((i + 1)); done >"$DIR/rss.txt"

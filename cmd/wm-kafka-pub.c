@@ -18,7 +18,6 @@
 
 #include "buf.h"
 #include "kafka/kbatch.h"
-#include "kafka/kbrokers.h"
 #include "kafka/kcatflags.h"
 #include "kafka/kconf.h"
 #include "kafka/kfailfast.h"
@@ -279,6 +278,23 @@ input_ready(struct pub *p, struct kbatch *b, struct lines *l)
 	return n > 0 || (n < 0 && errno != EINTR);
 }
 
+/*
+ * Stopped inside a line: give its bytes back to a seekable input (a later
+ * reader of the same file description starts with the whole line); on a
+ * pipe they cannot go back, and the line counts as failed.
+ */
+static void
+unread_partial(struct pub *p, struct lines *l, const char *name)
+{
+	size_t n = l->rlen - l->rpos;
+
+	if (n == 0 || lseek(l->fd, -(off_t)n, SEEK_CUR) >= 0)
+		return;
+	progress_clear(&p->prog);
+	warnmsg("%s: stopped inside a line: %zu bytes read, not sent", name, n);
+	p->failed++;
+}
+
 /* Publish the lines of one input. Returns -1 on a read error. */
 static int
 publish_fd(struct pub *p, struct kbatch *b, int fd, const char *name)
@@ -295,10 +311,16 @@ publish_fd(struct pub *p, struct kbatch *b, int fd, const char *name)
 	p->files = xreallocarray(p->files, p->nfiles + 1, sizeof(*p->files));
 	p->files[p->nfiles++] = name;
 	lines_init(&l, fd, name, (size_t)p->opt->max_line);
-	while (!stop && (p->opt->count == 0 || (long)p->read < p->opt->count)) {
+	while (p->opt->count == 0 || (long)p->read < p->opt->count) {
 		int r;
 
-		if (!input_ready(p, b, &l)) {
+		if (stop) {
+			/* A signal stops reading, not publishing: every whole
+			 * line already read goes out (or to --failed). */
+			if (!l.eof && memchr(l.rbuf + l.rpos, '\n',
+			    l.rlen - l.rpos) == NULL)
+				break;
+		} else if (!input_ready(p, b, &l)) {
 			service(p, 0);
 			continue;
 		}
@@ -325,6 +347,8 @@ publish_fd(struct pub *p, struct kbatch *b, int fd, const char *name)
 			service(p, 0);
 	}
 	flush_batch(p, b);
+	if (stop && !l.eof)
+		unread_partial(p, &l, name);
 	lines_free(&l);
 	return rc;
 }
@@ -412,13 +436,13 @@ apply_conf(rd_kafka_conf_t *conf, const struct options *o)
 		if (kconf_set(conf, defaults[i][0], defaults[i][1], errstr,
 		    sizeof(errstr)) < 0)
 			die("%s", errstr);
-	if (kbrokers_kcat_config(conf, o->confargs, o->nconfargs, errstr,
+	if (kconf_kcat_config(conf, o->confargs, o->nconfargs, errstr,
 	    sizeof(errstr)) < 0)
 		dieusage("%s", errstr);
 	if (kconf_apply_tagged(conf, o->confargs, o->nconfargs, &i, errstr,
 	    sizeof(errstr)) < 0)
 		dieusage("%s %s", o->confargs[i][0] == 'F' ? "-F" : "-X", errstr);
-	if (kbrokers_resolve(conf, o->brokers, errstr, sizeof(errstr)) < 0)
+	if (kconf_brokers(conf, o->brokers, errstr, sizeof(errstr)) < 0)
 		dieusage("%s", errstr);
 }
 

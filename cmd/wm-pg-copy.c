@@ -1,7 +1,7 @@
 /*
- * wm-pg-copy: NDJSON on stdin into a PostgreSQL table with COPY, in batches
- * of one transaction each, bad lines set aside, and an acknowledgement of
- * the lines made durable for the stage upstream.
+ * wm-pg-copy: NDJSON from files or stdin into a PostgreSQL table with COPY,
+ * in batches of one transaction each, bad lines set aside, and an
+ * acknowledgement of the lines made durable for the stage upstream.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,19 +10,19 @@
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "ack.h"
 #include "buf.h"
+#include "infiles.h"
 #include "pg/copyrow.h"
 #include "jsonw.h"
 #include "lines.h"
-#include "pg/pgsink.h"
+#include "pg/pgcopy.h"
 #include "progress.h"
 #include "timeutil.h"
 #include "util.h"
@@ -34,25 +34,35 @@
 static volatile sig_atomic_t stop;
 
 struct options {
-	const char *table, *conninfo, *key, *columns, *reject, *ack;
+	struct pgconnopts conn;
+	const char *table, *key, *columns, *reject, *ack;
 	long rows, timeout_ms, maxline;
 	double stats_s;
 	int strict, verbose;
+	char **files;			/* input operands; none: stdin */
+	int nfiles;
 };
 
 struct state {
 	const struct options *o;
 	struct pgsink sink;
 	struct copyrow cr;
-	struct lines in;
+	struct lines in;		/* lineno counts across all inputs */
+	struct infiles files;		/* the operands, read through in */
+	int badfile;			/* an operand could not be opened */
+	struct pgretry retry;
+	unsigned long outage_connects;	/* sink.connects when it began */
 	struct pgbatch batch;
-	struct buf row, rej, tmp;
+	struct buf row, rej;
 	struct progress prog;
-	int rejfd, rejsync, ackfd;
+	struct ackw ack;
+	int rejfd, rejsync, acking;
+	int in_stream;			/* stdin is a pipe, FIFO or socket */
 	int cut;			/* input ended inside a broken last line */
+	int eof;			/* every input has ended */
 	size_t pending;			/* input lines since the last ack */
 	double batch_start;		/* monotonic ms of the first of them */
-	unsigned long long rejected, retries;
+	unsigned long long rejected;
 	unsigned long long last_stored;	/* for the rate in stats lines */
 	double last_stats, next_stats;
 };
@@ -61,26 +71,25 @@ _Noreturn static void
 usage(int code)
 {
 	fprintf(code ? stderr : stdout,
-	    "usage: wm-pg-copy [-hVv] [-d conninfo] [-n rows] [-T ms] -t table\n"
-	    "                  [--ack path] [--columns a,b,...] [--key col[,col...]]\n"
-	    "                  [--max-line bytes] [--reject file] [--stats-interval s]\n"
-	    "                  [--strict]\n"
+	    "usage: wm-pg-copy [-?Vv] [-d dbname] [-h host] [-n rows] [-p port] [-T ms]\n"
+	    "                  [-U user] -t table [--ack path] [--columns col[,col...]]\n"
+	    "                  [--key col[,col...]] [--max-line bytes] [--reject file]\n"
+	    "                  [--stats-interval s] [--strict] [file ...]\n"
 	    "  -t, --table TABLE       target table, [schema.]table in SQL syntax\n"
-	    "  -d, --dbname CONNINFO   connection string or URI (default: PG* variables)\n"
+	    PGCONN_HELP
 	    "  -n, --rows N            rows per batch (default 1000)\n"
-	    "  -T, --timeout MS        flush a batch this long after its first line\n"
-	    "                          (default 1000)\n"
+	    "  -T, --timeout MS        flush a batch MS after its first line (default 1000)\n"
 	    "      --key COLS          skip rows whose key already exists (needs a\n"
 	    "                          unique index on exactly these columns)\n"
 	    "      --columns COLS      write only these columns\n"
 	    "      --strict            reject lines with keys that are not columns\n"
 	    "      --reject FILE       rejected lines as NDJSON (default stderr)\n"
-	    "      --ack PATH          write the count of durable input lines after\n"
-	    "                          each batch (FIFO or file)\n"
+	    "      --ack PATH          count of durable input lines after each batch\n"
 	    "      --max-line BYTES    longest line accepted (default 1048576)\n"
-	    "  -v, --verbose           a stats line every --stats-interval seconds\n"
+	    "  -v, --verbose           a stats line every --stats-interval seconds,\n"
+	    "                          a line per retry while the database is down\n"
 	    "      --stats-interval S  (default 10)\n"
-	    "  -h, --help              this help\n"
+	    "  -?, --help              this help\n"
 	    "  -V, --version           print the version\n");
 	exit(code);
 }
@@ -99,8 +108,8 @@ parse_options(int argc, char **argv, struct options *o)
 	static const struct option longopts[] = {
 		{ "ack", required_argument, NULL, O_ACK },
 		{ "columns", required_argument, NULL, O_COLUMNS },
-		{ "dbname", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
+		PGCONN_LONGOPTS,
+		{ "help", no_argument, NULL, '?' },
 		{ "key", required_argument, NULL, O_KEY },
 		{ "max-line", required_argument, NULL, O_MAXLINE },
 		{ "reject", required_argument, NULL, O_REJECT },
@@ -113,20 +122,31 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int c;
+	int c, i = -1, li;
 
 	memset(o, 0, sizeof(*o));
 	o->rows = 1000;
 	o->timeout_ms = 1000;
 	o->maxline = 1024 * 1024;
 	o->stats_s = 10;
-	while ((c = getopt_long(argc, argv, "d:hn:T:t:Vv", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":" PGCONN_OPTSTRING "n:T:t:Vv",
+	    longopts, &i)) != -1) {
+		li = i;		/* the long option given, or -1 */
+		i = -1;
+		if (pgconn_opt(&o->conn, c, optarg))
+			continue;
 		switch (c) {
-		case 'd':
-			o->conninfo = optarg;
-			break;
-		case 'h':
-			usage(0);
+		case '?':
+			/* -? and --help; anything else getopt does not know. */
+			if (li >= 0 || optopt == '?')
+				usage(0);
+			if (optopt)
+				dieusage("unknown option '-%c'", optopt);
+			dieusage("unknown option '%.*s'", (int)strcspn(argv[optind - 1], "="),
+			    argv[optind - 1]);
+		case ':':
+			dieusage("option '%s' needs an argument", argv[optind - 1]);
 		case 'n':
 			if (parse_long(optarg, 1, 10000000, &o->rows) < 0)
 				dieusage("-n: expected a number of rows from 1, not '%s'", optarg);
@@ -168,11 +188,13 @@ parse_options(int argc, char **argv, struct options *o)
 			o->strict = 1;
 			break;
 		default:
-			dieusage("unknown option");
+			dieusage("unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	if (optind < argc)
-		dieusage("unexpected argument '%s'", argv[optind]);
+	o->files = argv + optind;
+	o->nfiles = argc - optind;
+	if (o->ack && (o->nfiles > 1 || (o->nfiles == 1 && strcmp(o->files[0], "-") != 0)))
+		dieusage("--ack acknowledges standard input, not file operands");
 	if (o->table == NULL || *o->table == '\0')
 		dieusage("-t TABLE is required");
 	if (o->columns && (*o->columns == '\0' || strstr(o->columns, ",,")))
@@ -181,15 +203,23 @@ parse_options(int argc, char **argv, struct options *o)
 		dieusage("--key: expected a comma-separated list, not '%s'", o->key);
 }
 
-/* Queue one reject record; written out before the next acknowledgement. */
+/*
+ * Queue one reject record, written out before the next acknowledgement;
+ * with file operands it names the file and the line in it.
+ */
 static void
 reject(struct state *st, unsigned long lineno, const char *why,
     const char *line, size_t len)
 {
+	const struct infile *in = infiles_where(&st->files, lineno, &lineno);
 	struct jsonw w;
 
 	jsonw_init(&w, &st->rej);
 	jsonw_obj_begin(&w);
+	if (st->o->nfiles > 0 && in) {
+		jsonw_key(&w, "file");
+		jsonw_str(&w, in->name);
+	}
 	jsonw_key(&w, "line");
 	jsonw_int(&w, (int64_t)lineno);
 	jsonw_key(&w, "error");
@@ -202,14 +232,6 @@ reject(struct state *st, unsigned long lineno, const char *why,
 }
 
 static void
-sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);	/* a signal cuts it short: the caller checks stop */
-}
-
-static void
 stats(struct state *st, int final)
 {
 	double now = mono_ms(), secs = (now - st->last_stats) / 1000;
@@ -219,28 +241,77 @@ stats(struct state *st, int final)
 	warnmsg("%s%llu rows stored (%.0f rows/s), %llu batches, %llu rejected, "
 	    "%llu duplicates skipped, %llu retries", final ? "done: " : "",
 	    st->sink.stored, secs > 0 ? (double)n / secs : 0.0, st->sink.batches,
-	    st->rejected, st->sink.duplicates, st->retries);
+	    st->rejected, st->sink.duplicates, st->retry.total);
 	st->last_stats = now;
 	st->last_stored = st->sink.stored;
 	st->next_stats = now + st->o->stats_s * 1000;
 }
 
+/* Acknowledge every input line dealt with; never blocks (lib/ack.h). */
 static void
 write_ack(struct state *st)
 {
-	char line[32];
-	int n;
+	char err[256];
 
-	if (st->ackfd < 0)
+	if (st->acking && ackw_ack(&st->ack, st->in.lineno -
+	    (unsigned long)st->cut, err, sizeof(err)) == ACK_ERR)
+		die("--ack: %s", err);
+}
+
+/*
+ * Keep the acknowledgement FIFO connected. A reader that is new (a new
+ * run upstream) learns how many input lines came before it; that count is
+ * taken only when no input is waiting (idle), after dropping what is left
+ * of an unfinished line of the writer it replaced.
+ */
+static void
+ack_service(struct state *st, short revents, int idle)
+{
+	char err[256];
+	size_t n;
+
+	if (!st->acking)
 		return;
-	n = snprintf(line, sizeof(line), "%lu\n", st->in.lineno - (unsigned long)st->cut);
-	if (write_all(st->ackfd, line, (size_t)n) < 0) {
-		if (errno != EPIPE)
-			die("write '%s':", st->o->ack);
-		warnmsg("'%s': the acknowledgement reader went away; no more acks",
-		    st->o->ack);
-		close(st->ackfd);
-		st->ackfd = -1;
+	if (ackw_service(&st->ack, revents, err, sizeof(err)) == ACK_ERR)
+		die("--ack: %s", err);
+	if (!ackw_needbase(&st->ack) || (lines_buffered(&st->in) && !st->in.eof) ||
+	    (st->in_stream && st->ack.isfifo && !idle))
+		return;
+	if ((n = lines_drop_partial(&st->in)) > 0)
+		warnmsg("<stdin>:%lu: %zu bytes of an unfinished line dropped: "
+		    "the writer of the input started anew", st->in.lineno + 1, n);
+	if (ackw_start(&st->ack, st->in.lineno, err, sizeof(err)) == ACK_ERR)
+		die("--ack: %s", err);
+}
+
+/*
+ * Wait out a temporary failure (why), reconnecting until the connection
+ * works. An outage says one line when it begins and, with -v, one per retry.
+ */
+static void
+retry(struct state *st, const char *why)
+{
+	const char *table = st->sink.tab.name;
+	char err[512];
+	long delay;
+
+	for (;;) {
+		delay = pgretry_fail(&st->retry, mono_ms());
+		progress_clear(&st->prog);
+		if (st->retry.tries == 1) {
+			st->outage_connects = st->sink.connects;
+			warnmsg("%s: %s; retrying in %ld ms", table, why, delay);
+		} else if (st->o->verbose) {
+			warnmsg("%s: retry %lu failed: %s; next in %ld ms", table,
+			    st->retry.tries - 1, why, delay);
+		}
+		pgretry_sleep(delay);	/* a signal cuts it short */
+		if (stop)
+			die("interrupted while retrying: %zu rows not stored", st->batch.n);
+		if (pgsink_usable(&st->sink) ||
+		    pgsink_connect(&st->sink, err, sizeof(err)) == PGS_OK)
+			return;
+		why = err;
 	}
 }
 
@@ -249,7 +320,7 @@ static void
 flush(struct state *st)
 {
 	char err[512];
-	long delay = BACKOFF_MIN_MS;
+	double down;
 	size_t i;
 	int r;
 
@@ -257,18 +328,14 @@ flush(struct state *st)
 		progress_clear(&st->prog);
 		if (r == PGS_PERM)
 			die("%s: %s (input lines up to %lu not stored)",
-			    st->sink.table, err, st->in.lineno);
-		st->retries++;
-		warnmsg("%s: %s; retrying in %ld ms", st->sink.table, err, delay);
-		sleep_ms(delay);
-		if (stop)
-			die("interrupted while retrying: %zu rows not stored", st->batch.n);
-		delay = delay * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : delay * 2;
-		if (st->sink.conn && PQstatus(st->sink.conn) == CONNECTION_OK &&
-		    PQtransactionStatus(st->sink.conn) != PQTRANS_UNKNOWN)
-			continue;
-		if (pgsink_connect(&st->sink, err, sizeof(err)) != PGS_OK)
-			warnmsg("reconnect: %s", err);
+			    st->sink.tab.name, err, st->in.lineno);
+		retry(st, err);
+	}
+	if ((down = pgretry_ok(&st->retry, mono_ms())) >= 0) {
+		progress_clear(&st->prog);
+		warnmsg("%s: %s after %.1f s", st->sink.tab.name,
+		    st->sink.connects > st->outage_connects ? "reconnected" :
+		    "stored", down / 1000);
 	}
 	for (i = 0; i < st->batch.n; i++) {
 		const struct pgrow *row = &st->batch.rows[i];
@@ -314,8 +381,12 @@ handle_line(struct state *st, int r, const char *line, size_t len)
 		 * neither rejected nor acknowledged, and upstream sends it again.
 		 */
 		if (st->in.partial) {
-			warnmsg("<stdin>:%lu: input ended inside a line (%s); "
-			    "not stored, not acknowledged", st->in.lineno, err);
+			unsigned long n;
+
+			infiles_where(&st->files, st->in.lineno, &n);
+			warnmsg("%s:%lu: input ended inside a line (%s); "
+			    "not stored, not acknowledged", st->in.name,
+			    n, err);
 			st->cut = 1;
 			return;
 		}
@@ -327,47 +398,53 @@ handle_line(struct state *st, int r, const char *line, size_t len)
 	pgsink_stream(&st->sink, &st->batch);
 }
 
+/* Open the next input operand that opens; -1 when none is left. */
+static int
+next_input(struct state *st)
+{
+	char err[512];
+	int r;
+
+	while ((r = infiles_next(&st->files, err, sizeof(err))) == 1) {
+		progress_clear(&st->prog);
+		warnmsg("%s", err);
+		st->badfile = 1;
+	}
+	return r;
+}
+
 static void
 setup(struct state *st, const struct options *o)
 {
-	struct copycol *cc;
 	struct stat sb;
 	char err[512];
-	size_t i;
 
 	memset(st, 0, sizeof(*st));
 	st->o = o;
-	st->ackfd = -1;
 	st->rejfd = 2;
 	if (o->reject) {
 		if ((st->rejfd = open(o->reject, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666)) < 0)
 			die("open '%s':", o->reject);
 		st->rejsync = fstat(st->rejfd, &sb) == 0 && S_ISREG(sb.st_mode);
 	}
-	pgsink_init(&st->sink, o->conninfo);
+	/* Acknowledged rows must survive an immediate shutdown of the server. */
+	pgsink_init(&st->sink, &o->conn, o->ack ? PGSINK_SYNC_COMMIT : 0);
+	pgretry_init(&st->retry, BACKOFF_MIN_MS, BACKOFF_MAX_MS);
 	if (pgsink_connect(&st->sink, err, sizeof(err)) != PGS_OK)
 		die("connect: %s", err);
 	if (pgsink_describe(&st->sink, o->table, o->columns, o->key, err, sizeof(err)) != PGS_OK)
 		die("table '%s': %s", o->table, err);
-	cc = xcalloc(st->sink.ncols, sizeof(*cc));
-	for (i = 0; i < st->sink.ncols; i++) {
-		cc[i].name = st->sink.cols[i].name;
-		cc[i].is_json = st->sink.cols[i].is_json;
-		cc[i].defbit = st->sink.cols[i].has_default ? 0 : -1;
-	}
-	copyrow_init(&st->cr, cc, st->sink.ncols, o->strict);
-	free(cc);
+	pgtable_copyrow(&st->sink.tab, &st->cr, o->strict);
 	if (o->ack) {
-		/* Opening a FIFO waits here until its reader opens it. */
-		while ((st->ackfd = open(o->ack, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0) {
-			if (errno != EINTR)
-				die("open '%s':", o->ack);
-			if (stop)
-				exit(0);
-		}
+		/* Never waits here: the reader is met in the main loop. */
+		if (ackw_init(&st->ack, o->ack, 0, err, sizeof(err)) < 0)
+			die("--ack: %s", err);
+		st->acking = 1;
+		st->in_stream = fstat(0, &sb) == 0 && !S_ISREG(sb.st_mode) &&
+		    !S_ISBLK(sb.st_mode) && !S_ISCHR(sb.st_mode);
 	}
-	lines_init(&st->in, 0, "<stdin>", (size_t)o->maxline);
 	progress_init(&st->prog);
+	infiles_init(&st->files, &st->in, o->files, o->nfiles, (size_t)o->maxline);
 	st->last_stats = mono_ms();
 	st->next_stats = st->last_stats + o->stats_s * 1000;
 }
@@ -386,8 +463,9 @@ main(int argc, char **argv)
 	ignore_sigpipe();
 	catch_stop_signals(onsignal);
 	setup(&st, &o);
+	st.eof = next_input(&st) < 0;
 
-	while (!stop) {
+	while (!stop && !st.eof) {
 		double now = mono_ms();
 
 		if (st.pending > 0 && now - st.batch_start >= (double)o.timeout_ms)
@@ -395,9 +473,9 @@ main(int argc, char **argv)
 		if (o.verbose && now >= st.next_stats)
 			stats(&st, 0);
 		if (!lines_buffered(&st.in)) {
-			struct pollfd pfd = { 0, POLLIN, 0 };
+			struct pollfd pfd[2] = { { st.in.fd, POLLIN, 0 } };
 			double wait = -1;
-			int timeout;
+			int timeout, ackwait;
 
 			if (st.pending > 0)
 				wait = st.batch_start + (double)o.timeout_ms - now;
@@ -405,17 +483,29 @@ main(int argc, char **argv)
 				wait = st.next_stats - now;
 			timeout = wait < 0 && st.pending == 0 && !o.verbose ? -1 :
 			    wait <= 0 ? 0 : wait > INT_MAX ? INT_MAX : (int)ceil(wait);
-			r = poll(&pfd, 1, timeout);
+			ackwait = st.acking ? ackw_pollfd(&st.ack, &pfd[1]) : -1;
+			if (ackwait >= 0 && (timeout < 0 || ackwait < timeout))
+				timeout = ackwait;
+			pfd[1].fd = st.acking ? pfd[1].fd : -1;
+			r = poll(pfd, 2, timeout);
 			if (r < 0 && errno != EINTR)
 				die("poll:");
-			if (r <= 0)
+			ack_service(&st, r > 0 ? pfd[1].revents : 0,
+			    r >= 0 && !(pfd[0].revents & (POLLIN | POLLHUP | POLLERR)));
+			if (r <= 0 || !(pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
+			/* Never block inside an unfinished line (lines_next would). */
+			if (lines_fill(&st.in) < 0)
+				die("read '%s':", st.in.name);
+			continue;
 		}
 		r = lines_next(&st.in, &line, &len);
-		if (r == LINES_EOF)
-			break;
+		if (r == LINES_EOF) {
+			st.eof = next_input(&st) < 0;
+			continue;
+		}
 		if (r == LINES_ERR)
-			die("read '<stdin>':");
+			die("read '%s':", st.in.name);
 		handle_line(&st, r, line, len);
 		if (st.batch.n >= (size_t)o.rows || st.pending >= (size_t)o.rows ||
 		    st.batch.copy.len + st.batch.input.len + st.rej.len >= BATCH_BYTES)
@@ -426,14 +516,18 @@ main(int argc, char **argv)
 	progress_clear(&st.prog);
 	if (o.verbose)
 		stats(&st, 1);
-	if (st.ackfd >= 0)
-		close(st.ackfd);
+	if (st.acking) {
+		/* The reader is draining too: give the last ack a moment. */
+		ack_service(&st, 0, 1);
+		ackw_drain(&st.ack, 2000);
+		ackw_close(&st.ack);
+	}
 	lines_free(&st.in);
 	pgbatch_free(&st.batch);
 	copyrow_free(&st.cr);
 	pgsink_free(&st.sink);
 	buf_free(&st.row);
 	buf_free(&st.rej);
-	buf_free(&st.tmp);
-	return st.cut ? 1 : st.rejected > 0 ? 3 : 0;
+	infiles_free(&st.files);
+	return st.cut || st.badfile ? 1 : st.rejected > 0 ? 3 : 0;
 }

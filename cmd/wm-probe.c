@@ -27,6 +27,7 @@ struct options {
 	const char *probe_name;		/* -i */
 	const char *cacert;		/* --cacert */
 	int insecure;			/* -k */
+	int allow_private;		/* --allow-private-redirects */
 	long ipresolve;			/* -4, -6 */
 	size_t max_body;		/* --max-body */
 	unsigned long shard_k, shard_n;	/* --shard; n == 0: every site */
@@ -61,7 +62,8 @@ usage(FILE *f)
 {
 	fprintf(f,
 "usage: wm-probe [-46hkVv] [-c concurrency] [-i name] [-t timeout]\n"
-"                [-u url] [--cacert file] [--fail] [--max-body bytes]\n"
+"                [-u url] [--allow-private-redirects] [--cacert file]\n"
+"                [--fail] [--max-body bytes]\n"
 "                [--shard K/N] [file | url ...]\n"
 "       wm-probe --watch [--interval secs] [--stats-interval secs]\n"
 "                [options] file ...\n"
@@ -72,6 +74,8 @@ usage(FILE *f)
 "                       starts with http:// or https:// and is not a file\n"
 "      --cacert FILE    verify TLS peers against the CAs in FILE\n"
 "  -k, --insecure       do not verify TLS certificates\n"
+"      --allow-private-redirects  let a public site redirect to a\n"
+"                       loopback, private or link-local address\n"
 "  -4, -6               use only IPv4 / IPv6\n"
 "      --max-body BYTES largest body accepted (default 4M; k, M suffixes)\n"
 "      --shard K/N      probe only shard K (1..N) of N, by url hash\n"
@@ -119,9 +123,10 @@ is_url_arg(const char *a)
 static void
 parse_options(int argc, char **argv, struct options *o)
 {
-	enum { OPT_CACERT = 256, OPT_MAXBODY, OPT_SHARD, OPT_FAIL,
+	enum { OPT_ALLOWPRIV = 256, OPT_CACERT, OPT_MAXBODY, OPT_SHARD, OPT_FAIL,
 	    OPT_WATCH, OPT_INTERVAL, OPT_STATS };
 	static const struct option longopts[] = {
+		{ "allow-private-redirects", no_argument, NULL, OPT_ALLOWPRIV },
 		{ "cacert", required_argument, NULL, OPT_CACERT },
 		{ "concurrency", required_argument, NULL, 'c' },
 		{ "fail", no_argument, NULL, OPT_FAIL },
@@ -181,6 +186,9 @@ parse_options(int argc, char **argv, struct options *o)
 			exit(0);
 		case 'v':
 			o->verbose = 1;
+			break;
+		case OPT_ALLOWPRIV:
+			o->allow_private = 1;
 			break;
 		case OPT_CACERT:
 			o->cacert = optarg;
@@ -279,17 +287,42 @@ on_note(const char *msg, void *arg)
 	warnmsg("%s", msg);
 }
 
+static volatile sig_atomic_t watch_hup, watch_stop;
+
+/* --watch: SIGHUP asks for a reload; SIGTERM/SIGINT drain, a second abandons. */
+static void
+on_watch_signal(int sig)
+{
+	if (sig == SIGHUP)
+		watch_hup = 1;
+	else if (watch_stop < 2)
+		watch_stop++;
+}
+
 /* --watch: probe every site at its interval until SIGTERM or SIGINT. */
 static int
 watch_main(struct options *o, const struct probe_opts *po)
 {
 	struct watch_opts wo;
+	struct sigaction sa;
 	struct prober *p;
 	char *std_in = (char *)"-", err[512];
 	int rc;
 
 	if (o->nurls > 0)
 		dieusage("--watch reads sites files, not URLs");
+	/* Before loading, so that a signal during a long load is not lost. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_watch_signal;	/* no SA_RESTART: ends the wait */
+	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGHUP);
+	sigaddset(&sa.sa_mask, SIGINT);
+	sigaddset(&sa.sa_mask, SIGTERM);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (stop)
+		watch_stop = 1;	/* arrived before this handler */
 	memset(&wo, 0, sizeof(wo));
 	wo.files = o->nfiles ? o->files : &std_in;
 	wo.nfiles = o->nfiles ? o->nfiles : 1;
@@ -301,6 +334,8 @@ watch_main(struct options *o, const struct probe_opts *po)
 	wo.verbose = o->verbose;
 	wo.outfd = STDOUT_FILENO;
 	wo.note = on_note;
+	wo.hup = &watch_hup;
+	wo.stop = &watch_stop;
 	if ((p = prober_new(po, err, sizeof(err))) == NULL)
 		die("%s", err);
 	rc = watch_run(&wo, p, err, sizeof(err));
@@ -415,6 +450,7 @@ main(int argc, char **argv)
 	po.concurrency = o.concurrency;
 	po.cacert = o.cacert;
 	po.insecure = o.insecure;
+	po.allow_private_redirects = o.allow_private;
 	po.ipresolve = o.ipresolve;
 	po.max_body = o.max_body;
 	po.probe_name = o.probe_name;

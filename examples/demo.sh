@@ -41,7 +41,8 @@ cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	# Only these: a bare wait would also wait for the fixture servers and the
 	# mock cluster, which are stopped below, and never return.
-	wait "${pids[@]}" 2>/dev/null || true
+	# And none at all when an early step failed before any started.
+	[ "${#pids[@]}" -eq 0 ] || wait "${pids[@]}" 2>/dev/null || true
 	http_stop 2>/dev/null || true
 	[ -n "${own_kafka:-}" ] && kafka_stop 2>/dev/null
 	[ -n "${own_broker:-}" ] && broker_stop 2>/dev/null

@@ -33,7 +33,42 @@ lines_free(struct lines *l)
 int
 lines_buffered(const struct lines *l)
 {
-	return l->eof || memchr(l->rbuf + l->rpos, '\n', l->rlen - l->rpos) != NULL;
+	return l->eof || (l->rpos == 0 && l->rlen == l->rcap) ||
+	    memchr(l->rbuf + l->rpos, '\n', l->rlen - l->rpos) != NULL;
+}
+
+long
+lines_fill(struct lines *l)
+{
+	ssize_t n;
+
+	if (l->rpos > 0) {
+		memmove(l->rbuf, l->rbuf + l->rpos, l->rlen - l->rpos);
+		l->rlen -= l->rpos;
+		l->rpos = 0;
+	}
+	if (l->rlen == l->rcap || l->eof)
+		return 0;
+	do
+		n = read(l->fd, l->rbuf + l->rlen, l->rcap - l->rlen);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -1;
+	if (n == 0)
+		l->eof = 1;
+	l->rlen += (size_t)n;
+	return (long)n;
+}
+
+size_t
+lines_drop_partial(struct lines *l)
+{
+	size_t n = l->rlen - l->rpos;
+
+	if (memchr(l->rbuf + l->rpos, '\n', n) != NULL)
+		return 0;
+	l->rpos = l->rlen = 0;
+	return n;
 }
 
 static int

@@ -40,5 +40,13 @@ void lines_free(struct lines *l);
 int lines_next(struct lines *l, char **line, size_t *len);
 /* 1 if lines_next() can return without calling read(), else 0. */
 int lines_buffered(const struct lines *l);
+/*
+ * One read(2) into the buffer, keeping what is there: for a poll() loop
+ * that must never block inside an unfinished line. Returns bytes read, 0 at
+ * end of input (or when the buffer is full), -1 on error.
+ */
+long lines_fill(struct lines *l);
+/* Drop the buffered bytes of an unfinished line; returns how many. */
+size_t lines_drop_partial(struct lines *l);
 
 #endif

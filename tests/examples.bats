@@ -54,6 +54,23 @@ unit_env() {
 	unit_values "$1" Environment | sed 's/^/export /'
 }
 
+# unit_credentials UNIT: what systemd gives the unit's LoadCredential= lines,
+# made from test files: $CREDENTIALS_DIRECTORY with kafka.conf (the test
+# broker) and an empty pgpass, and %d in exported variables replaced by it.
+unit_credentials() {
+	local v
+	export CREDENTIALS_DIRECTORY="$W/creds"
+	mkdir -p "$CREDENTIALS_DIRECTORY"
+	unit_values "$1" LoadCredential | grep -q '^kafka.conf:/etc/webmon/kafka.conf$' ||
+		flunk "no kafka.conf credential in $1"
+	cp "$W/kafka.conf" "$CREDENTIALS_DIRECTORY/kafka.conf"
+	: >"$CREDENTIALS_DIRECTORY/pgpass"
+	chmod 0600 "$CREDENTIALS_DIRECTORY/pgpass"
+	for v in $(env | sed -n 's/^\([A-Z_]*\)=%d\/.*/\1/p'); do
+		export "$v=${!v/\%d/$CREDENTIALS_DIRECTORY}"
+	done
+}
+
 # run_unit_cmd LOG CMD: run a unit's command line in the background in its
 # own process group, with the exported environment; sets MAINPID.
 run_unit_cmd() {
@@ -93,12 +110,14 @@ kafka_count() {
 	local unit="$EX/systemd/webmon-probe.service"
 	eval "$(unit_env "$unit")"
 	# The unit's paths, pointed at test files.
-	export WEBMON_SITES="$W/sites.txt" WEBMON_KAFKA_CONF="$W/kafka.conf" WEBMON_TOPIC=probe
+	export WEBMON_SITES="$W/sites.txt" WEBMON_TOPIC=probe
 	env | grep '^WEBMON_' | grep -v "=$W/" | grep -v '^WEBMON_TOPIC=' &&
 		flunk "a unit variable still points outside the test"
+	unit_credentials "$unit"
 	start=$(unit_values "$unit" ExecStart)
 	stop=$(unit_values "$unit" ExecStop)
-	[ -n "$start" ] && [ -n "$stop" ]
+	[ -n "$start" ]
+	[ -n "$stop" ]
 	run_unit_cmd "$W/probe.log" "$start"
 	wait_until 30 kafka_ge probe 4 || { cat "$W/probe.log"; false; }
 	# systemd runs ExecStop with $MAINPID set.
@@ -125,14 +144,17 @@ kafka_count() {
 	wm-kafka-pub -b "$KAFKA_BROKERS" -t sink <"$W/in.ndjson" 2>/dev/null
 	pq -c 'CREATE TABLE sink_results (LIKE wm_results INCLUDING ALL)'
 	eval "$(unit_env "$unit")"
-	export WEBMON_KAFKA_CONF="$W/kafka.conf" WEBMON_TOPIC=sink WEBMON_GROUP=sink-test \
+	export WEBMON_TOPIC=sink WEBMON_GROUP=sink-test \
 		WEBMON_TABLE=sink_results WEBMON_ACK="$W/run/ack"
 	env | grep '^WEBMON_' | grep -E '=/(etc|run|var)/' &&
 		flunk "a unit variable still points outside the test"
+	unit_credentials "$unit"
+	# The test cluster needs no password; the credential is there all the same.
+	[ "$PGPASSFILE" = "$CREDENTIALS_DIRECTORY/pgpass" ]
 	mkdir "$W/run" "$W/state"	# RuntimeDirectory=, StateDirectory=
+	export STATE_DIRECTORY="$W/state"
 	pre=$(unit_values "$unit" ExecStartPre)
 	start=$(unit_values "$unit" ExecStart)
-	start=${start//\/var\/lib\/webmon-sink/$W/state}
 	[[ $start != *" /var/"* && $start != *" /etc/"* ]] || flunk "unsubstituted path in: $start"
 	bash -c "$pre" 3>&-
 	[ -p "$W/run/ack" ]
@@ -159,6 +181,79 @@ kafka_count() {
 	stop_and_wait "$MAINPID" 30
 	[ "$STATUS" -eq 0 ] || [ "$STATUS" -eq 143 ] || { cat "$W/sink2.log"; flunk "second run exited $STATUS"; }
 	[ "$(pq -c 'SELECT count(*) FROM sink_results')" -eq 300 ]
+}
+
+# The units' own checks: systemd's verifier and its security score (each unit
+# must score 4.0 or better: "OK").
+@test "systemd units: systemd-analyze verify passes and security exposure is at most 4.0" {
+	local unit score
+	for unit in "$EX"/systemd/*.service; do
+		run systemd-analyze verify --man=no "$unit"
+		[ "$status" -eq 0 ] || flunk "verify $unit: $output"
+		run systemd-analyze security --offline=true --no-pager "$unit"
+		score=$(sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p' <<<"$output")
+		[ -n "$score" ] || flunk "no score for $unit: $output"
+		awk -v s="$score" 'BEGIN { exit !(s <= 4.0) }' || flunk "$unit scores $score"
+	done
+}
+
+# unit_fails UNIT LOG: the unit's ExecStart must end with a non-zero status
+# (so that Restart=on-failure fires); prints the log when it does not.
+unit_fails() {
+	run_unit_cmd "$2" "$(unit_values "$1" ExecStart)"
+	stop_and_wait "$MAINPID" 60 || { cat "$2"; flunk "the unit's command did not end"; }
+	[ "$STATUS" -ne 0 ] || { cat "$2"; flunk "the unit's command exited 0"; }
+}
+
+# Before: ExecStart ran the pipeline in /bin/sh (dash, no pipefail); a
+# missing sites file made wm-probe exit 1, wm-kafka-pub saw end of input and
+# exited 0, and so did the unit: Restart=on-failure never fired.
+@test "systemd/webmon-probe.service: a failing stage fails the unit (missing sites, bad Kafka settings, killed stage)" {
+	local unit="$EX/systemd/webmon-probe.service"
+	eval "$(unit_env "$unit")"
+	export WEBMON_TOPIC=probe
+	unit_credentials "$unit"
+	WEBMON_SITES="$W/no-such-sites.txt" unit_fails "$unit" "$W/nosites.log"
+	grep -q 'no-such-sites.txt' "$W/nosites.log"
+	export WEBMON_SITES="$W/sites.txt"
+	echo 'no.such.property=1' >>"$CREDENTIALS_DIRECTORY/kafka.conf"
+	unit_fails "$unit" "$W/badconf.log"
+	grep -q 'no.such.property' "$W/badconf.log"
+	cp "$W/kafka.conf" "$CREDENTIALS_DIRECTORY/kafka.conf"
+	for stage in wm-probe wm-kafka-pub; do
+		run_unit_cmd "$W/kill-$stage.log" "$(unit_values "$unit" ExecStart)"
+		wait_until 30 kafka_ge probe 2 || { cat "$W/kill-$stage.log"; false; }
+		wait_until 10 pkill -KILL -s "$MAINPID" -x "$stage"
+		stop_and_wait "$MAINPID" 60 || { cat "$W/kill-$stage.log"; flunk "did not end after kill -9 $stage"; }
+		[ "$STATUS" -ne 0 ] || { cat "$W/kill-$stage.log"; flunk "kill -9 $stage: the unit's command exited 0"; }
+	done
+}
+
+@test "systemd/webmon-sink.service: a failing stage fails the unit (missing table, bad Kafka settings, killed stage)" {
+	local unit="$EX/systemd/webmon-sink.service"
+	"$FIXTURES/e2e/gen-results" 50 >"$W/in.ndjson"
+	wm-kafka-pub -b "$KAFKA_BROKERS" -t sink <"$W/in.ndjson" 2>/dev/null
+	eval "$(unit_env "$unit")"
+	export WEBMON_TOPIC=sink WEBMON_GROUP=sink-fail WEBMON_ACK="$W/run/ack"
+	unit_credentials "$unit"
+	mkdir "$W/run" "$W/state"
+	export STATE_DIRECTORY="$W/state"
+	bash -c "$(unit_values "$unit" ExecStartPre)" 3>&-
+	WEBMON_TABLE=no_such_table unit_fails "$unit" "$W/notable.log"
+	grep -q 'no_such_table' "$W/notable.log"
+	echo 'no.such.property=1' >>"$CREDENTIALS_DIRECTORY/kafka.conf"
+	WEBMON_TABLE=wm_results unit_fails "$unit" "$W/badconf.log"
+	grep -q 'no.such.property' "$W/badconf.log"
+	cp "$W/kafka.conf" "$CREDENTIALS_DIRECTORY/kafka.conf"
+	pq -c 'CREATE TABLE sink_fail (LIKE wm_results INCLUDING ALL)'
+	for stage in wm-kafka-sub wm-pg-copy; do
+		WEBMON_TABLE=sink_fail run_unit_cmd "$W/kill-$stage.log" "$(unit_values "$unit" ExecStart)"
+		wait_until 30 pgrep -s "$MAINPID" -x "$stage" >/dev/null
+		sleep 1
+		pkill -KILL -s "$MAINPID" -x "$stage"
+		stop_and_wait "$MAINPID" 60 || { cat "$W/kill-$stage.log"; flunk "did not end after kill -9 $stage"; }
+		[ "$STATUS" -ne 0 ] || { cat "$W/kill-$stage.log"; flunk "kill -9 $stage: the unit's command exited 0"; }
+	done
 }
 
 @test "crontab: the line probes once and publishes, with --failed empty" {
@@ -220,7 +315,7 @@ tls_conf_check() {
 		-e "s|/etc/webmon/kafka/service.cert|$CERT_DIR/leaf.pem|" \
 		-e "s|/etc/webmon/kafka/service.key|$CERT_DIR/leaf.key|" \
 		"$EX/kafka-tls.conf" >"$conf"
-	! grep -q /etc/ "$conf"
+	run -1 grep -q /etc/ "$conf"
 	grep -q '^security.protocol=ssl' "$conf"
 	tls_conf_check "$conf"
 	# The SASL variant: the three certificate lines commented out, the

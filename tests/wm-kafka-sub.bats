@@ -173,7 +173,8 @@ start_sub_sink() {
 	shift 2
 	local d=$BATS_TEST_TMPDIR/run$((++RUNS))
 	mkdir -p "$d"
-	mkfifo "$d/ack" "$d/pipe"
+	# wm-kafka-sub makes the ack FIFO itself, a new one each run.
+	mkfifo "$d/pipe"
 	OUT=$d/out
 	wm-ack-sink "$@" "$d/ack" "$OUT" <"$d/pipe" 3>&- &
 	SINK_PIDS="${SINK_PIDS:-} $!"
@@ -264,21 +265,50 @@ at_least() { [ "$($1 "$2")" -ge "$3" ]; }
 	[ "$(acked_of "$OUT")" -eq "$(lines_of "$OUT")" ]
 }
 
-@test "--ack: garbage is reported and ignored, a count beyond the output warned" {
+@test "--ack: garbage and acks of another stream are ignored, a count beyond the output stops it" {
 	gen 1 5 | kcat -P -b "$KAFKA_BROKERS" -t junk -p 0
 	local d=$BATS_TEST_TMPDIR
-	mkfifo "$d/ack"
 	wm-kafka-sub -G gjunk $KAFKA_GROUP_X -t junk -e --ack "$d/ack" --drain-timeout 20 \
 		>"$d/out" 2>"$d/err" 3>&- &
 	SUB_PIDS=$!
+	wait_until 30 test -p "$d/ack"
 	exec 5>"$d/ack"
+	local stream chan
+	stream=$(stat -c '%d:%i' "$d/out") chan=$(stat -L -c '%d:%i' /dev/fd/5)
+	# Nothing is written before a sink has introduced itself.
+	sleep 1
+	[ "$(lines_of "$d/out")" -eq 0 ]
+	printf 'hello\n2\n' >&5
+	echo "wmack1 1:1 $chan old.1 0 3" >&5
+	echo "wmack1 $stream $chan me.1 0 0" >&5
 	wait_until 30 at_least lines_of "$d/out" 5
-	printf 'hello\n2\n99\n' >&5
+	echo "wmack1 $stream $chan me.1 0 99" >&5
 	exec 5>&-
 	local rc=0
 	wait "$SUB_PIDS" || rc=$?
-	[ "$rc" -eq 0 ]
+	[ "$rc" -eq 1 ]
 	run -0 cat "$d/err"
-	[[ $output == *"not a line count"*hello* ]]
+	[[ $output == *"not an acknowledgement"*hello* ]]
+	[[ $output == *"not an acknowledgement"*"'2'"* ]]
+	[[ $output == *"acknowledgement of another stream (1:1"* ]]
 	[[ $output == *"acknowledges 99 lines but only 5"* ]]
+	# Nothing was committed on the word of a count beyond the output.
+	run -0 wm-kafka-sub -G gjunk $KAFKA_GROUP_X -t junk -e
+	[ "${#lines[@]}" -eq 5 ]
+}
+
+@test "--ack on a regular file is refused" {
+	local d=$BATS_TEST_TMPDIR
+	echo 5 >"$d/ackfile"
+	run -1 wm-kafka-sub -G gfile -t junk --ack "$d/ackfile"
+	[[ $output == *"--ack: '$d/ackfile': not a FIFO"* ]]
+	# Left as it was.
+	[ "$(cat "$d/ackfile")" = 5 ]
+}
+
+@test "partition.assignment.strategy=cooperative-sticky is refused with a reason" {
+	# librdkafka 2.0.2 aborts in a cooperative rebalance (its issue 4312).
+	run -2 wm-kafka-sub -G gcoop -t junk -X partition.assignment.strategy=cooperative-sticky
+	[[ $output == *"cooperative-sticky is not supported"*4312* ]]
+	run -2 wm-kafka-sub -G gcoop -t junk -X partition.assignment.strategy=range,cooperative-sticky
 }

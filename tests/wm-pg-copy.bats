@@ -44,9 +44,18 @@ rows_gt() {
 	[ "$(count "$1")" -gt "$2" ]
 }
 
-@test "-h prints usage to stdout, -V the version" {
-	run -0 wm-pg-copy -h
+@test "--help and -? print usage to stdout, -V the version; -h is a host" {
+	run -0 --separate-stderr wm-pg-copy --help
 	[[ "$output" == usage:* ]]
+	[[ "$output" == *"-h, --host HOST"*"-U, --username USER"* ]]
+	[ -z "$stderr" ]
+	run -0 --separate-stderr wm-pg-copy '-?'
+	[[ "$output" == usage:* ]]
+	[ -z "$stderr" ]
+	# As in psql, -h takes the host: without one it is a usage error.
+	run -2 --separate-stderr wm-pg-copy -t x -h
+	[[ "$stderr" == "wm-pg-copy: option '-h' needs an argument"* ]]
+	[ -z "$output" ]
 	run -0 wm-pg-copy -V
 	[[ "$output" == "wm-pg-copy webmon-"* ]]
 }
@@ -55,8 +64,11 @@ rows_gt() {
 	run -2 --separate-stderr wm-pg-copy
 	[[ "$stderr" == *"-t TABLE is required"* ]]
 	run -2 --separate-stderr wm-pg-copy -t x -n 0
-	run -2 --separate-stderr wm-pg-copy -t x --bogus
-	run -2 --separate-stderr wm-pg-copy -t x extra
+	run -2 --separate-stderr wm-pg-copy -t x --bogus=secret
+	[[ "$stderr" == *"unknown option '--bogus'"* ]]
+	[[ "$stderr" != *secret* ]]
+	run -2 --separate-stderr wm-pg-copy -t x -Z
+	[[ "$stderr" == *"unknown option '-Z'"* ]]
 }
 
 @test "every scalar type is stored as PostgreSQL parses it" {
@@ -238,14 +250,20 @@ print("{\"id\":\"%s\",\"v\":0}" % uuid.UUID(int=0))' >"$T/in"
 	run -0 jq -e '.line == 1 and (.error | test("duplicate key"))' "$T/rej2"
 }
 
+# ackn FILE: the count of the last acknowledgement in FILE (lib/ack.h:
+# "wmack1 STREAM CHAN RUN BASE COUNT"), 0 when there is none.
+ackn() { awk 'END { print (NF ? $NF : 0) }' "$1" 2>/dev/null || echo 0; }
+
 @test "--ack counts every input line once it is stored, rejected or skipped" {
 	pq -c "CREATE TABLE ack (id int)"
 	printf '%s\n' '{"id":1}' 'bad' '' '{"id":2}' '{"id":"x"}' '{"id":3}' '{"id":4}' >"$T/in"
+	: >"$T/ack"	# a regular file is appended to
 	run -3 wm-pg-copy -t ack -n 2 --ack "$T/ack" --reject "$T/rej" <"$T/in"
-	[ "$(tail -n 1 "$T/ack")" = 7 ]
-	# Cumulative and increasing, one line per batch.
-	run -0 sort -n -c "$T/ack"
+	[ "$(ackn "$T/ack")" = 7 ]
+	# Cumulative and increasing, one line per batch, each naming the stream.
+	run -0 sort -n -k6 -c "$T/ack"
 	[ "$(wc -l <"$T/ack")" -ge 3 ]
+	run -0 awk -v s="$(stat -c '%d:%i' "$T/in")" '$1 != "wmack1" || $2 != s { exit 1 }' "$T/ack"
 	[ "$(( $(count ack) + $(wc -l <"$T/rej") + 1 ))" = 7 ]
 }
 
@@ -253,15 +271,16 @@ print("{\"id\":\"%s\",\"v\":0}" % uuid.UUID(int=0))' >"$T/in"
 	pq -c "CREATE TABLE cut (id int)"
 	# The writer was killed mid-line: no newline, not a whole object.
 	printf '%s\n%s' '{"id":1}' '{"id":2,"na' >"$T/in"
+	: >"$T/ack"; : >"$T/ack2"
 	run -1 --separate-stderr wm-pg-copy -t cut --ack "$T/ack" --reject "$T/rej" <"$T/in"
 	[[ $stderr == *"<stdin>:2: input ended inside a line"* ]]
 	[ "$(count cut)" = 1 ]
 	[ ! -s "$T/rej" ]
-	[ "$(tail -n 1 "$T/ack")" = 1 ]
+	[ "$(ackn "$T/ack")" = 1 ]
 	# A whole object without its newline is an ordinary last line.
 	printf '%s\n%s' '{"id":3}' '{"id":4}' | wm-pg-copy -t cut --ack "$T/ack2"
 	[ "$(count cut)" = 3 ]
-	[ "$(tail -n 1 "$T/ack2")" = 2 ]
+	[ "$(ackn "$T/ack2")" = 2 ]
 }
 
 @test "--ack on a FIFO is read by the stage upstream" {
@@ -271,12 +290,14 @@ print("{\"id\":\"%s\",\"v\":0}" % uuid.UUID(int=0))' >"$T/in"
 	BG_PIDS+=($!)
 	seq 1 5 | sed 's/.*/{"id":&}/' | wm-pg-copy -t ackf -n 2 --ack "$T/ackfifo"
 	wait "${BG_PIDS[0]}"
-	[ "$(cat "$T/acks" | tr '\n' ' ')" = "2 4 5 " ]
+	run -0 tail -n 1 "$T/acks"
+	[[ $output =~ ^wmack1\ [0-9]+:[0-9]+\ [0-9]+:[0-9]+\ [0-9]+\.[0-9]+\ [0-9]+\ 5$ ]]
 }
 
 @test "SIGTERM flushes the batch, acks it and exits 0" {
 	pq -c "CREATE TABLE term (id int)"
 	mkfifo "$T/fifo"
+	: >"$T/ack"
 	wm-pg-copy -t term -n 1000 -T 600000 --ack "$T/ack" <"$T/fifo" >/dev/null 2>"$T/err" &
 	local pid=$!
 	BG_PIDS+=($pid)
@@ -291,11 +312,12 @@ print("{\"id\":\"%s\",\"v\":0}" % uuid.UUID(int=0))' >"$T/in"
 	[ "$rc" = 0 ] || { cat "$T/err"; flunk "exit status $rc"; }
 	exec 5>&-
 	[ "$(count term)" = 3 ]
-	[ "$(cat "$T/ack")" = 3 ]
+	[ "$(ackn "$T/ack")" = 3 ]
 }
 
 @test "a server restart mid-stream loses nothing and stores nothing twice" {
 	pq -c "CREATE TABLE rs (id int PRIMARY KEY)"
+	: >"$T/ack"
 	(
 		for i in $(seq 1 300); do
 			echo "{\"id\":$i}"
@@ -312,8 +334,9 @@ print("{\"id\":\"%s\",\"v\":0}" % uuid.UUID(int=0))' >"$T/in"
 	wait "$pid" || rc=$?
 	[ "$rc" = 0 ] || { cat "$T/err"; flunk "exit status $rc"; }
 	[ "$(count rs)" = 300 ]
-	[ "$(tail -n 1 "$T/ack")" = 300 ]
+	[ "$(ackn "$T/ack")" = 300 ]
 	grep -q "retrying in" "$T/err"
+	grep -q "reconnected after" "$T/err"
 }
 
 @test "a missing table exits 1 with a clear message" {
@@ -328,12 +351,11 @@ print("{\"id\":\"%s\",\"v\":0}" % uuid.UUID(int=0))' >"$T/in"
 	echo '{"id":1}' >"$T/in"
 	PGUSER=wm_nobody run -1 --separate-stderr wm-pg-copy -t priv --ack "$T/ack" <"$T/in"
 	[[ "$stderr" == *"permission denied"* ]]
-	[ ! -s "$T/ack" ]
+	[ "$(ackn "$T/ack")" = 0 ]
 	[ "$(count priv)" = 0 ]
 }
 
 @test "result records of DESIGN.md go into sql/schema.sql's wm_results" {
-	[ -f "$ROOT/sql/schema.sql" ] || skip "sql/schema.sql not written yet"
 	pq -f "$ROOT/sql/schema.sql" >/dev/null
 	cat >"$T/in" <<-'EOF'
 	{"id":"0190f5c2-7a3b-7c4d-8e9f-0123456789ab","ts":"2026-11-23T12:34:56.123456Z","url":"https://example.com/","name":"home","method":"GET","ok":true,"status":200,"error":null,"detail":null,"time_ms":120.512,"dns_ms":1.204,"connect_ms":10.001,"tls_ms":30.5,"wait_ms":70.25,"transfer_ms":8.557,"bytes":1256,"ip":"93.184.216.34","regex":"Example","match":true,"matched":"Example","cert_expiry":"2027-01-15T23:59:59Z","probe":"probe-1","tags":{"env":"prod"}}
@@ -344,4 +366,175 @@ print("{\"id\":\"%s\",\"v\":0}" % uuid.UUID(int=0))' >"$T/in"
 	[ "$(count wm_results)" = 2 ]
 	run -0 pq -c "SELECT ok, status, time_ms, tags->>'env', host(ip) FROM wm_results ORDER BY ts"
 	[ "$output" = $'t|200|120.512|prod|93.184.216.34\nf||0.812||127.0.0.1' ]
+}
+
+# Run wm-pg-copy with only the given connection flags: no PG* variable.
+nopgenv() {
+	env -u PGHOST -u PGPORT -u PGUSER -u PGDATABASE "$@"
+}
+
+@test "psql's -h -p -U -d: host (socket dir), port, user, database as name, conninfo and URI" {
+	pq -c "CREATE ROLE sink LOGIN" -c "CREATE DATABASE webmon OWNER sink"
+	pq -d webmon -c "CREATE TABLE t (id int, who text DEFAULT current_user,
+		db text DEFAULT current_database()); ALTER TABLE t OWNER TO sink"
+	echo '{"id":1}' | nopgenv wm-pg-copy -h "$PG_DIR" -p "$PGPORT" -U sink -d webmon -t t
+	echo '{"id":2}' | nopgenv wm-pg-copy --host="$PG_DIR" --port="$PGPORT" \
+		--username=sink --dbname=webmon -t t
+	echo '{"id":3}' | nopgenv wm-pg-copy -d "host=$PG_DIR port=$PGPORT user=sink dbname=webmon" -t t
+	echo '{"id":4}' | nopgenv wm-pg-copy -d "postgresql://sink@/webmon?host=$PG_DIR&port=$PGPORT" -t t
+	# As in psql, a conninfo in -d overrides -h and -U given before it.
+	echo '{"id":5}' | nopgenv wm-pg-copy -h /nonexistent -U nobody \
+		-d "host=$PG_DIR port=$PGPORT user=sink dbname=webmon" -t t
+	# Flags win over the PG* variables (PGUSER=postgres PGDATABASE=postgres here).
+	echo '{"id":6}' | wm-pg-copy -U sink -d webmon -t t
+	run -0 pq -d webmon -c "SELECT string_agg(id || ':' || who || ':' || db, ' ' ORDER BY id) FROM t"
+	[ "$output" = "1:sink:webmon 2:sink:webmon 3:sink:webmon 4:sink:webmon 5:sink:webmon 6:sink:webmon" ]
+	# Flags fill in what the PG* variables would: the port is really used.
+	run -1 --separate-stderr nopgenv wm-pg-copy -h "$PG_DIR" -p 1 -U sink -d webmon -t t </dev/null
+	[[ "$stderr" == "wm-pg-copy: connect: "*".s.PGSQL.1"* ]]
+	[ "$(echo "$stderr" | wc -l)" = 1 ]
+	# A password given in a conninfo never shows in messages.
+	run -1 --separate-stderr nopgenv wm-pg-copy -d "host=$PG_DIR port=1 user=sink password=s3cret" -t t </dev/null
+	[[ "$stderr" != *s3cret* ]]
+	[ "$(pq -d webmon -c 'SELECT count(*) FROM t')" = 6 ]
+}
+
+@test "file operands are read in turn, '-' is stdin; rejects name the file and its line" {
+	pq -c "CREATE TABLE fo (id int)"
+	printf '%s\n' '{"id":1}' 'bad a2' '{"id":3}' >"$T/a"
+	printf '%s\n' 'bad b1' '{"id":5}' >"$T/b"
+	printf '%s\n' '{"id":6}' '{"id":"x"}' >"$T/stdin"
+	run -3 --separate-stderr wm-pg-copy -t fo -n 2 --reject "$T/rej" \
+		"$T/a" - "$T/b" <"$T/stdin"
+	run -0 pq -c "SELECT string_agg(id::text, ',' ORDER BY id) FROM fo"
+	[ "$output" = "1,3,5,6" ]
+	run -0 jq -c -s 'map([.file, .line]) | sort' "$T/rej"
+	[ "$output" = "[[\"$T/a\",2],[\"$T/b\",1],[\"<stdin>\",2]]" ] || flunk "$output"
+	# Acknowledgements are for the stage upstream on standard input.
+	run -2 --separate-stderr wm-pg-copy -t fo --ack "$T/ack" "$T/a" </dev/null
+	[[ "$stderr" == *"--ack acknowledges standard input, not file operands"* ]]
+	run -2 --separate-stderr wm-pg-copy -t fo --ack "$T/ack" - "$T/a" </dev/null
+	[[ "$stderr" == *"--ack acknowledges standard input, not file operands"* ]]
+	printf '%s\n' '{"id":7}' '{"id":8}' >"$T/stdin"
+	: >"$T/ack"
+	run -0 wm-pg-copy -t fo --ack "$T/ack" - <"$T/stdin"
+	# The count is the last field of an ack line.
+	[ "$(tail -n 1 "$T/ack" | awk '{ print $NF }')" = 2 ]
+	# A file that cannot be opened is reported and skipped; exit 1.
+	run -1 --separate-stderr wm-pg-copy -t fo "$T/nope" "$T/a" </dev/null
+	[[ "$stderr" == *"open '$T/nope': No such file or directory"* ]]
+	[ "$(count fo)" = 8 ]
+	# Without operands rejects keep their old form: no file key.
+	echo 'bad' >"$T/bad"
+	run -3 --separate-stderr wm-pg-copy -t fo <"$T/bad"
+	run -0 jq -e -n --argjson r "$stderr" '$r.line == 1 and $r.input == "bad" and ($r | has("file") | not)'
+}
+
+@test "a broken last line of a file operand is named by file and line" {
+	pq -c "CREATE TABLE fc (id int)"
+	printf '%s\n' '{"id":1}' >"$T/a"
+	printf '%s\n%s' '{"id":2}' '{"id":3,"na' >"$T/b"
+	run -1 --separate-stderr wm-pg-copy -t fc "$T/a" "$T/b"
+	[[ "$stderr" == *"$T/b:2: input ended inside a line"* ]]
+	[ "$(count fc)" = 2 ]
+}
+
+@test "--ack sets synchronous_commit on for its session, also after a reconnect" {
+	# The test cluster runs with synchronous_commit off, as some servers do:
+	# a COMMIT returns before its WAL is written, and an acknowledged batch
+	# could be lost in an immediate shutdown.
+	[ "$(pq -c 'SHOW synchronous_commit')" = off ]
+	pq -c "CREATE TABLE sc (id int PRIMARY KEY,
+		sc text DEFAULT current_setting('synchronous_commit'))"
+	echo '{"id":1}' | wm-pg-copy -t sc
+	: >"$T/ack0"
+	: >"$T/ack"
+	echo '{"id":2}' | wm-pg-copy -t sc --ack "$T/ack0"
+	run -0 pq -c "SELECT string_agg(id || '=' || sc, ' ' ORDER BY id) FROM sc"
+	[ "$output" = "1=off 2=on" ]
+	# Rows stored after the server restarted come from a new session.
+	mkfifo "$T/fifo"
+	wm-pg-copy -t sc --key id -n 1 --ack "$T/ack" <"$T/fifo" >/dev/null 2>"$T/err" &
+	local pid=$!
+	BG_PIDS+=($pid)
+	exec 5>"$T/fifo"
+	echo '{"id":3}' >&5
+	wait_until 20 rows_eq sc 3
+	pg_down fast
+	echo '{"id":4}' >&5
+	# The server must not inherit the FIFO's write end, or input never ends.
+	pg_up 5>&-
+	wait_until 30 rows_eq sc 4
+	exec 5>&-
+	wait "$pid"
+	grep -q "reconnected after" "$T/err"
+	run -0 pq -c "SELECT string_agg(id || '=' || sc, ' ' ORDER BY id) FROM sc"
+	[ "$output" = "1=off 2=on 3=on 4=on" ]
+}
+
+@test "an acknowledged batch survives an immediate shutdown of a server with synchronous_commit off" {
+	# Reproduction (issue 16.5): the server runs with synchronous_commit
+	# off; the moment the ack of a 200-row batch arrives, the server is
+	# stopped in immediate mode. Before wm-pg-copy set synchronous_commit
+	# on for its session, 5 trials of 5 lost all 200 acknowledged rows
+	# (the WAL writer had not written the commit yet); now none is lost.
+	[ "$(pq -c 'SHOW synchronous_commit')" = off ]
+	pq -c "CREATE TABLE imm (id int)"
+	seq 1 200 | sed 's/.*/{"id":&}/' >"$T/in"
+	mkfifo "$T/ack"
+	wm-pg-copy -t imm -n 200 --ack "$T/ack" <"$T/in" 2>"$T/err" &
+	local pid=$! line
+	BG_PIDS+=($pid)
+	read -r line <"$T/ack"
+	pg_down immediate
+	# The count is the last field of an ack line.
+	[ "${line##* }" = 200 ]
+	wait "$pid"
+	pg_up
+	[ "$(count imm)" = 200 ]
+}
+
+# Start wm-pg-copy on a FIFO, store one row, stop the server, send a row,
+# wait, restart the server and let the row be stored. Stderr in $T/err.
+outage() {
+	pq -c "CREATE TABLE $1 (id int)"
+	mkfifo "$T/fifo"
+	wm-pg-copy -t "$1" -n 1 "${@:2}" <"$T/fifo" >/dev/null 2>"$T/err" &
+	local pid=$!
+	BG_PIDS+=($pid)
+	exec 5>"$T/fifo"
+	echo '{"id":1}' >&5
+	wait_until 20 rows_eq "$1" 1
+	pg_down fast
+	echo '{"id":2}' >&5
+	# Long enough for the backoff (100, 200, 400, 800 ms) to retry a few times.
+	sleep 2
+	pg_up 5>&-
+	wait_until 30 rows_eq "$1" 2
+	exec 5>&-
+	wait "$pid"
+}
+
+@test "an outage says one line with its cause, then one 'reconnected after N s'" {
+	outage out1
+	cat "$T/err" >&2
+	[ "$(wc -l <"$T/err")" = 2 ]
+	# The cause: the server's shutdown or the lost connection.
+	run -0 sed -n 1p "$T/err"
+	[[ "$output" =~ ^wm-pg-copy:\ \"public\"\.\"out1\":\ .*(terminat|closed|connection).*\;\ retrying\ in\ 100\ ms$ ]]
+	run -0 sed -n 2p "$T/err"
+	[[ "$output" =~ ^wm-pg-copy:\ \"public\"\.\"out1\":\ reconnected\ after\ [0-9]+\.[0-9]\ s$ ]]
+	# It lasted at least the 2 s the server was down.
+	[[ "$output" =~ after\ ([0-9]+)\. ]]
+	[ "${BASH_REMATCH[1]}" -ge 2 ]
+}
+
+@test "with -v each retry of an outage says why it failed" {
+	outage out2 -v
+	cat "$T/err" >&2
+	[ "$(grep -c 'retrying in 100 ms' "$T/err")" = 1 ]
+	[ "$(grep -c 'reconnected after' "$T/err")" = 1 ]
+	# Each failed retry is one line with the reason the reconnect failed.
+	[ "$(grep -c ': retry [0-9]* failed: .*connection.*; next in [0-9]* ms$' "$T/err")" -ge 3 ]
+	grep -q "done: 2 rows stored" "$T/err"
 }

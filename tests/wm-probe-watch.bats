@@ -105,7 +105,8 @@ site() {
 	[ "$WRC" -eq 0 ]
 	na=$(count "$a") nb=$(count "$b")
 	echo "a=$na b=$nb"
-	[ "$nb" -ge 2 ] && [ "$nb" -le 5 ]
+	[ "$nb" -ge 2 ]
+	[ "$nb" -le 5 ]
 	[ "$na" -ge $((2 * nb)) ]
 	# Each site's results come in start order.
 	run jq -e -s --arg u "$a" 'map(select(.url == $u) | .ts) | . == sort' "$OUT"

@@ -306,7 +306,47 @@ jqo() {
 	[ "${#lines[@]}" -eq 1 ]
 }
 
+@test "wm-probe: a url over 2048 bytes is a bad line with its line number (16.9)" {
+	# Such a url could be probed but never stored (the btree row limit of
+	# the url index, SQLSTATE 54000); before, it was accepted.
+	base="$HTTP_URL/ok?x="
+	ok=$(printf '%s%*s' "$base" $((2048 - ${#base})) '' | tr ' ' a)
+	long="${ok}a"
+	printf '%s\n' "$HTTP_URL/site/first" "$long" "{\"url\":\"$long\"}" "$ok" >"$SITES"
+	run -3 --separate-stderr wm-probe "$SITES"
+	[[ "$stderr" == *"$SITES:2: bad url: longer than 2048 bytes"* ]]
+	[[ "$stderr" == *"$SITES:3: bad url: longer than 2048 bytes"* ]]
+	[ "${#lines[@]}" -eq 2 ]
+	[ "$(printf '%s\n' "${lines[@]}" | jq -s 'map(select(.url | length == 2048)) | length')" -eq 1 ]
+}
+
 # ---- error classes ----------------------------------------------------------
+
+@test "wm-probe: a response header over 100 KB is error protocol, header too large (16.9)" {
+	# Before: class "other", detail "Out of memory". A raw server, since
+	# the fixture's response headers must fit its connection memory pool.
+	python3 -c '
+import socket, sys, threading
+s = socket.socket()
+s.bind(("127.0.0.1", 0)); s.listen(16)
+open(sys.argv[1], "w").write("%d\n" % s.getsockname()[1])
+def serve(c):
+    try:
+        c.recv(65536)
+        c.sendall(b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * 150000 +
+            b"\r\nContent-Length: 3\r\n\r\nok\n")
+    except OSError:
+        pass
+    c.close()
+while True:
+    c, _ = s.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+' "$BATS_TEST_TMPDIR/port" </dev/null >/dev/null 2>&1 3>&- &
+	BG_PID=$!
+	wait_until 10 test -s "$BATS_TEST_TMPDIR/port"
+	probe_one "http://127.0.0.1:$(cat "$BATS_TEST_TMPDIR/port")/"
+	jqo '.ok == false and .error == "protocol" and (.detail | startswith("header too large"))'
+}
 
 @test "wm-probe: error dns for a name that does not resolve" {
 	probe_one "http://nothing.invalid/"

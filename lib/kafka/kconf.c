@@ -146,3 +146,76 @@ kconf_isset(const rd_kafka_conf_t *conf, const char *name)
 	return rd_kafka_conf_get(conf, name, NULL, &size) == RD_KAFKA_CONF_OK &&
 	    size > 1;
 }
+
+void
+kconf_consumer(rd_kafka_conf_t *conf, const char *client, const char *group,
+    int from_end)
+{
+	char errstr[256];
+
+	kconf_set(conf, "client.id", client, errstr, sizeof(errstr));
+	/*
+	 * A sink cares about delay more than about idle fetch requests: a
+	 * broker that holds an empty fetch for the full wait (librdkafka's
+	 * default is 500 ms) would add that much to a row's way into the
+	 * database. -X fetch.wait.max.ms=... overrides it.
+	 */
+	kconf_set(conf, "fetch.wait.max.ms", "100", errstr, sizeof(errstr));
+	if (group == NULL)
+		return;
+	kconf_set(conf, "group.id", group, errstr, sizeof(errstr));
+	kconf_set(conf, "enable.auto.offset.store", "false", errstr,
+	    sizeof(errstr));
+	kconf_set(conf, "enable.auto.commit", "true", errstr, sizeof(errstr));
+	kconf_set(conf, "auto.offset.reset", from_end ? "latest" : "earliest",
+	    errstr, sizeof(errstr));
+}
+
+int
+kconf_brokers(rd_kafka_conf_t *conf, const char *brokers, char *errstr,
+    size_t errsize)
+{
+	const char *env = getenv("KAFKA_BROKERS");
+	char why[256];
+
+	if (brokers) {
+		if (kconf_set(conf, "bootstrap.servers", brokers, why,
+		    sizeof(why)) < 0) {
+			snprintf(errstr, errsize, "-b '%s': %s", brokers, why);
+			return -1;
+		}
+		return 0;
+	}
+	if (kconf_isset(conf, "bootstrap.servers"))
+		return 0;
+	if (env == NULL || *env == '\0') {
+		snprintf(errstr, errsize, "no brokers: use -b host:port, "
+		    "-X bootstrap.servers, -F file or KAFKA_BROKERS");
+		return -1;
+	}
+	if (kconf_set(conf, "bootstrap.servers", env, why, sizeof(why)) < 0) {
+		snprintf(errstr, errsize, "KAFKA_BROKERS '%s': %s", env, why);
+		return -1;
+	}
+	return 0;
+}
+
+int
+kconf_kcat_config(rd_kafka_conf_t *conf, char *const *tagged, size_t n,
+    char *errstr, size_t errsize)
+{
+	const char *env = getenv("KCAT_CONFIG");
+	char why[512];
+	size_t i;
+
+	if (env == NULL || *env == '\0')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (tagged[i][0] == 'F')
+			return 0;
+	if (kconf_read_file(conf, env, why, sizeof(why)) < 0) {
+		snprintf(errstr, errsize, "KCAT_CONFIG: %s", why);
+		return -1;
+	}
+	return 0;
+}

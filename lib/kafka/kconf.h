@@ -33,6 +33,26 @@ char *kconf_tag(char opt, const char *arg);
  */
 int kconf_apply_tagged(rd_kafka_conf_t *conf, char *const *args, size_t n,
     size_t *bad, char *errstr, size_t errsize);
+/*
+ * A consumer's defaults, before -X/-F: client.id, a short fetch wait, and
+ * with a group, offsets stored by the program only (for lines that are
+ * done) and committed from there; auto.offset.reset latest when from_end.
+ */
+void kconf_consumer(rd_kafka_conf_t *conf, const char *client,
+    const char *group, int from_end);
+/*
+ * bootstrap.servers from brokers (-b) if given, else, when neither -X nor
+ * -F set it, from $KAFKA_BROKERS. Returns 0, or -1 with errstr set.
+ */
+int kconf_brokers(rd_kafka_conf_t *conf, const char *brokers, char *errstr,
+    size_t errsize);
+/*
+ * Read the file $KCAT_CONFIG names into conf, as kcat does, unless one of the
+ * n tagged arguments (kconf_tag) is an -F file. Call before applying them so
+ * that -X overrides the file. Returns 0, or -1 with "KCAT_CONFIG: why".
+ */
+int kconf_kcat_config(rd_kafka_conf_t *conf, char *const *tagged, size_t n,
+    char *errstr, size_t errsize);
 /* 1 when property name is set to a non-empty value in conf, else 0. */
 int kconf_isset(const rd_kafka_conf_t *conf, const char *name);
 

@@ -1,7 +1,25 @@
 /* kenvelope.c: kcat -J's JSON envelope of a Kafka message (see kenvelope.h). */
 #include "kenvelope.h"
 
+#include <string.h>
+
 #include "jsonw.h"
+
+int
+kenvelope_line(struct buf *out, const rd_kafka_message_t *m, int json)
+{
+	if (json) {
+		kenvelope_write(out, m);
+		return KLINE_WROTE;
+	}
+	if (m->len == 0)
+		return KLINE_EMPTY;
+	if (memchr(m->payload, '\n', m->len) != NULL)
+		return KLINE_NEWLINE;
+	buf_append(out, m->payload, m->len);
+	buf_putc(out, '\n');
+	return KLINE_WROTE;
+}
 
 void
 kenvelope_write(struct buf *out, const rd_kafka_message_t *m)

@@ -24,7 +24,8 @@ offtrack_free(struct offtrack *ot)
 	memset(ot, 0, sizeof(*ot));
 }
 
-size_t
+/* Index of (topic, partition), added (unassigned) if new. */
+static size_t
 offtrack_part(struct offtrack *ot, const char *topic, int32_t partition)
 {
 	struct ot_part *p;
@@ -64,14 +65,19 @@ grow(struct offtrack *ot)
 }
 
 void
-offtrack_push(struct offtrack *ot, size_t part, int64_t offset, uint64_t line)
+offtrack_take(struct offtrack *ot, const char *topic, int32_t partition,
+    int64_t offset, int wrote)
 {
+	size_t part = offtrack_part(ot, topic, partition);
 	struct ot_entry *e;
 
+	ot->parts[part].eof = 0;
+	if (wrote)
+		ot->written++;
 	if (ot->count == ot->cap)
 		grow(ot);
 	e = &ot->ring[(ot->head + ot->count) % ot->cap];
-	e->line = line;
+	e->line = ot->written;
 	e->offset = offset;
 	e->part = (uint32_t)part;
 	e->gen = ot->parts[part].gen;
@@ -103,14 +109,96 @@ offtrack_ack(struct offtrack *ot, uint64_t upto)
 	return n;
 }
 
-void
-offtrack_drop(struct offtrack *ot, size_t part)
+int
+offtrack_assign(struct offtrack *ot, const char *topic, int32_t partition)
 {
-	struct ot_part *p = &ot->parts[part];
+	size_t i = offtrack_part(ot, topic, partition);
+	struct ot_part *p = &ot->parts[i];
+	int fresh = p->gen == 0 && !p->assigned;
+
+	p->assigned = 1;
+	p->eof = 0;
+	p->dirty = 0;
+	return fresh;
+}
+
+void
+offtrack_revoke(struct offtrack *ot, const char *topic, int32_t partition)
+{
+	size_t i = offtrack_part(ot, topic, partition);
+	struct ot_part *p = &ot->parts[i];
 
 	p->gen++;
 	p->assigned = 0;
 	p->dirty = 0;
 	p->eof = 0;
 	p->next = -1;
+}
+
+void
+offtrack_set_eof(struct offtrack *ot, const char *topic, int32_t partition,
+    int eof)
+{
+	size_t i = offtrack_part(ot, topic, partition);
+
+	ot->parts[i].eof = eof;
+}
+
+int
+offtrack_all_eof(const struct offtrack *ot)
+{
+	size_t i;
+	int any = 0;
+
+	for (i = 0; i < ot->nparts; i++) {
+		if (!ot->parts[i].assigned)
+			continue;
+		if (!ot->parts[i].eof)
+			return 0;
+		any = 1;
+	}
+	return any;
+}
+
+size_t
+offtrack_each(struct offtrack *ot, int dirty_only,
+    void (*fn)(void *arg, const char *topic, int32_t partition, int64_t next),
+    void *arg)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < ot->nparts; i++) {
+		struct ot_part *p = &ot->parts[i];
+
+		if (!p->assigned)
+			continue;
+		if (dirty_only) {
+			if (!p->dirty || p->next < 0) {
+				p->dirty = 0;
+				continue;
+			}
+			p->dirty = 0;
+		}
+		fn(arg, p->topic, p->partition, p->next);
+		n++;
+	}
+	return n;
+}
+
+uint64_t
+offtrack_written(const struct offtrack *ot)
+{
+	return ot->written;
+}
+
+uint64_t
+offtrack_acked(const struct offtrack *ot)
+{
+	return ot->acked;
+}
+
+size_t
+offtrack_pending(const struct offtrack *ot)
+{
+	return ot->count;
 }

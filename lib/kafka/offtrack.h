@@ -44,19 +44,43 @@ struct offtrack {
 	size_t lastpart;	/* cache for offtrack_part() */
 };
 
+/*
+ * The fields are offtrack's own: callers use the functions below only.
+ */
 void offtrack_init(struct offtrack *ot);
 /* Free everything; ot can be initialised again. */
 void offtrack_free(struct offtrack *ot);
-/* Index of (topic, partition), added (unassigned) if new. */
-size_t offtrack_part(struct offtrack *ot, const char *topic, int32_t partition);
-/* Record a message of part at offset, done with line number line. */
-void offtrack_push(struct offtrack *ot, size_t part, int64_t offset,
-    uint64_t line);
+/*
+ * A message of (topic, partition) at offset was taken; wrote says whether
+ * it became a line (else it is done once every line before it is).
+ */
+void offtrack_take(struct offtrack *ot, const char *topic, int32_t partition,
+    int64_t offset, int wrote);
 /* Retire entries up to line count upto; returns how many were retired. */
 size_t offtrack_ack(struct offtrack *ot, uint64_t upto);
-/* Forget part's pending entries and commit offset (partition revoked). */
-void offtrack_drop(struct offtrack *ot, size_t part);
-/* Entries not retired yet. */
-static inline size_t offtrack_pending(const struct offtrack *ot) { return ot->count; }
+/*
+ * (topic, partition) is assigned; returns 1 if this process never had it
+ * before (an explicit start offset applies), else 0.
+ */
+int offtrack_assign(struct offtrack *ot, const char *topic, int32_t partition);
+/* Forget a revoked partition's pending entries and commit offset. */
+void offtrack_revoke(struct offtrack *ot, const char *topic, int32_t partition);
+/* Mark (topic, partition) at its end (eof 1) or not (0), for -e. */
+void offtrack_set_eof(struct offtrack *ot, const char *topic,
+    int32_t partition, int eof);
+/* 1 when at least one partition is assigned and every assigned one is at its end. */
+int offtrack_all_eof(const struct offtrack *ot);
+/*
+ * Call fn for each assigned partition; with dirty_only, only those whose
+ * commit offset moved since the last such call (next is that offset, else
+ * -1), and mark them clean. Returns the number of calls.
+ */
+size_t offtrack_each(struct offtrack *ot, int dirty_only,
+    void (*fn)(void *arg, const char *topic, int32_t partition, int64_t next),
+    void *arg);
+/* Lines written, highest acknowledged count, entries not retired yet. */
+uint64_t offtrack_written(const struct offtrack *ot);
+uint64_t offtrack_acked(const struct offtrack *ot);
+size_t offtrack_pending(const struct offtrack *ot);
 
 #endif

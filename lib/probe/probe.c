@@ -4,17 +4,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "buf.h"
-#include "match.h"
+#include "checks.h"
+#include "redirect.h"
 #include "result.h"
+#include "tls.h"
 #include "timeutil.h"
 #include "util.h"
 #include "uuid7.h"
 
 /* A body buffer larger than this is released after its probe. */
 #define BODY_KEEP (64 * 1024)
+/* Most response header bytes kept for headers_expect. */
+#define HEADERS_MAX (1024 * 1024)
 
 struct probe {
 	CURL *easy;
@@ -25,7 +30,12 @@ struct probe {
 	char id[UUID_STRLEN];
 	size_t bytes;		/* decoded body bytes received */
 	int too_large;
-	struct buf body;	/* kept only when the site has a regex */
+	struct redirect_state redir;
+	struct buf body;	/* kept only when a check reads the body */
+	struct buf hdrs;	/* final response's header block, for headers_expect */
+	int keep_body;
+	CURLSH *share;		/* a private DNS cache for a site's "resolve" */
+	struct tls_seen tls;
 	char errbuf[CURL_ERROR_SIZE];
 	struct probe *prev, *next;	/* in flight list, or free list (next) */
 };
@@ -53,9 +63,33 @@ on_write(char *ptr, size_t size, size_t nmemb, void *arg)
 		return 0;	/* CURLE_WRITE_ERROR ends the transfer */
 	}
 	pr->bytes += n;
-	if (pr->site->regex != NULL)
+	if (pr->keep_body)
 		buf_append(&pr->body, ptr, n);
 	return n;
+}
+
+/* Header lines of each response; a status line starts a new block. */
+static size_t
+on_header(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+	struct probe *pr = arg;
+	size_t n = size * nmemb;
+
+	if (n >= 5 && memcmp(ptr, "HTTP/", 5) == 0)
+		buf_reset(&pr->hdrs);
+	else if (pr->hdrs.len + n <= HEADERS_MAX)
+		buf_append(&pr->hdrs, ptr, n);
+	return n;
+}
+
+/* Before each request: the redirect rules of webmon(7). */
+static int
+on_prereq(void *arg, char *ip, char *local_ip, int port, int local_port)
+{
+	struct probe *pr = arg;
+
+	return redirect_check(&pr->redir, pr->easy, pr->site, ip,
+	    pr->p->o.allow_private_redirects);
 }
 
 struct prober *
@@ -99,15 +133,28 @@ setup(struct prober *p, struct probe *pr)
 	CURLcode rc = CURLE_OK;
 
 #define SET(opt, val) do { if (rc == CURLE_OK) rc = curl_easy_setopt(e, opt, val); } while (0)
-	SET(CURLOPT_URL, s->url);
+	SET(CURLOPT_URL, s->fetch_url ? s->fetch_url : s->url);
 	SET(CURLOPT_PRIVATE, pr);
 	SET(CURLOPT_ERRORBUFFER, pr->errbuf);
 	SET(CURLOPT_NOSIGNAL, 1L);
+	/*
+	 * libcurl's threaded resolver joins a lookup thread that is still
+	 * running when a probe ends (timeout, abort, cleanup), and the join
+	 * blocks every other probe until the resolver gives up (resolv.conf
+	 * timeout x attempts). With QUICK_EXIT the thread is detached and
+	 * frees its own data when getaddrinfo() returns: a dead DNS server
+	 * costs one parked thread per timed-out lookup, never the loop.
+	 */
+	SET(CURLOPT_QUICK_EXIT, 1L);
 	SET(CURLOPT_WRITEFUNCTION, on_write);
 	SET(CURLOPT_WRITEDATA, pr);
 	SET(CURLOPT_TIMEOUT_MS, (long)(s->timeout_s * 1000 + 0.5) > 0 ?
 	    (long)(s->timeout_s * 1000 + 0.5) : 1L);
 	SET(CURLOPT_FOLLOWLOCATION, s->follow ? 1L : 0L);
+	if (s->follow) {
+		SET(CURLOPT_PREREQFUNCTION, on_prereq);
+		SET(CURLOPT_PREREQDATA, pr);
+	}
 	SET(CURLOPT_MAXREDIRS, 10L);
 	SET(CURLOPT_PROTOCOLS_STR, "http,https");
 	SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -117,14 +164,39 @@ setup(struct prober *p, struct probe *pr)
 	SET(CURLOPT_FORBID_REUSE, 1L);
 	SET(CURLOPT_DNS_CACHE_TIMEOUT, 0L);
 	SET(CURLOPT_SSL_SESSIONID_CACHE, 0L);
-	SET(CURLOPT_CERTINFO, 1L);
-	SET(CURLOPT_IPRESOLVE, p->o.ipresolve);
+	if (rc == CURLE_OK && (rc = tls_watch(e, &pr->tls)) == CURLE_NOT_BUILT_IN)
+		rc = CURLE_OK;
+	SET(CURLOPT_IPRESOLVE, s->ipresolve >= 0 ? s->ipresolve : p->o.ipresolve);
 	SET(CURLOPT_USERAGENT, p->useragent);
-	if (p->o.cacert)
-		SET(CURLOPT_CAINFO, p->o.cacert);
-	if (p->o.insecure) {
+	if (s->cacert || p->o.cacert)
+		SET(CURLOPT_CAINFO, s->cacert ? s->cacert : p->o.cacert);
+	if (s->insecure > 0 || (s->insecure < 0 && p->o.insecure)) {
 		SET(CURLOPT_SSL_VERIFYPEER, 0L);
 		SET(CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	if (s->cert) {
+		SET(CURLOPT_SSLCERT, s->cert);
+		SET(CURLOPT_SSLKEY, s->key);
+	}
+	if (s->tls_min)
+		SET(CURLOPT_SSLVERSION, s->tls_min);
+	/* "2" on http:// is h2c with prior knowledge; on https://, ALPN. */
+	if (s->http_version == CURL_HTTP_VERSION_2TLS &&
+	    strncmp(s->origin, "http:", 5) == 0)
+		SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE);
+	else if (s->http_version)
+		SET(CURLOPT_HTTP_VERSION, s->http_version);
+	if (s->resolve) {
+		SET(CURLOPT_RESOLVE, s->resolve);
+		SET(CURLOPT_SHARE, pr->share);
+	}
+	if (s->user) {
+		SET(CURLOPT_USERPWD, s->user);
+		SET(CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+	}
+	if (s->nhexpect) {
+		SET(CURLOPT_HEADERFUNCTION, on_header);
+		SET(CURLOPT_HEADERDATA, pr);
 	}
 	if (s->proxy)
 		SET(CURLOPT_PROXY, s->proxy);
@@ -169,8 +241,26 @@ prober_start(struct prober *p, const struct site *site, void *udata,
 	pr->udata = udata;
 	pr->bytes = 0;
 	pr->too_large = 0;
+	redirect_reset(&pr->redir);
 	pr->errbuf[0] = '\0';
+	pr->keep_body = site->regex || site->not_regex || site->njson;
+	tls_seen_reset(&pr->tls);
 	buf_reset(&pr->body);
+	buf_reset(&pr->hdrs);
+	if (site->resolve) {
+		/*
+		 * Entries of CURLOPT_RESOLVE go into the DNS cache the handle
+		 * uses, which is the multi handle's: a cache of its own keeps
+		 * them from other sites of the same name.
+		 */
+		if ((pr->share = curl_share_init()) == NULL ||
+		    curl_share_setopt(pr->share, CURLSHOPT_SHARE,
+		    CURL_LOCK_DATA_DNS) != CURLSHE_OK) {
+			snprintf(errstr, errsize, "'%s': libcurl share: out of "
+			    "memory", site->url);
+			goto fail;
+		}
+	}
 	rc = setup(p, pr);
 	if (rc != CURLE_OK) {
 		snprintf(errstr, errsize, "'%s': %s", site->url,
@@ -193,6 +283,10 @@ prober_start(struct prober *p, const struct site *site, void *udata,
 	p->inflight++;
 	return 0;
 fail:
+	if (pr->share) {
+		curl_share_cleanup(pr->share);
+		pr->share = NULL;
+	}
 	pr->next = p->spare;
 	p->spare = pr;
 	return -1;
@@ -216,8 +310,15 @@ retire(struct prober *p, struct probe *pr)
 	if (pr->next)
 		pr->next->prev = pr->prev;
 	p->inflight--;
+	if (pr->share) {
+		curl_easy_setopt(pr->easy, CURLOPT_SHARE, NULL);
+		curl_share_cleanup(pr->share);
+		pr->share = NULL;
+	}
 	if (pr->body.cap > BODY_KEEP)
 		buf_free(&pr->body);
+	if (pr->hdrs.cap > BODY_KEEP)
+		buf_free(&pr->hdrs);
 	pr->site = NULL;
 	pr->udata = NULL;
 	pr->prev = NULL;
@@ -269,54 +370,6 @@ error_class(CURLcode rc)
 	}
 }
 
-/* "Mar  2 12:00:00 2027 GMT" (OpenSSL) to Unix time; -1 if unparsable. */
-static time_t
-parse_expire(const char *s)
-{
-	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	char mon[4];
-	const char *m;
-	struct tm tm;
-
-	memset(&tm, 0, sizeof(tm));
-	if (sscanf(s, "%3s %d %d:%d:%d %d", mon, &tm.tm_mday, &tm.tm_hour,
-	    &tm.tm_min, &tm.tm_sec, &tm.tm_year) == 6 && strlen(mon) == 3 &&
-	    (m = strstr(months, mon)) != NULL && (m - months) % 3 == 0) {
-		tm.tm_mon = (int)((m - months) / 3);
-	} else if (sscanf(s, "%d-%d-%d %d:%d:%d", &tm.tm_year, &tm.tm_mon,
-	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) == 6) {
-		tm.tm_mon--;
-	} else
-		return -1;
-	tm.tm_year -= 1900;
-	return timegm(&tm);
-}
-
-/* Earliest "Expire date" among the certificates the server sent. */
-static int
-cert_expiry(CURL *e, char *out, size_t size)
-{
-	struct curl_certinfo *ci = NULL;
-	struct curl_slist *l;
-	time_t t, best = -1;
-	int i;
-
-	if (curl_easy_getinfo(e, CURLINFO_CERTINFO, &ci) != CURLE_OK ||
-	    ci == NULL)
-		return 0;
-	for (i = 0; i < ci->num_of_certs; i++)
-		for (l = ci->certinfo[i]; l; l = l->next)
-			if (strncmp(l->data, "Expire date:", 12) == 0) {
-				t = parse_expire(l->data + 12);
-				if (t != -1 && (best == -1 || t < best))
-					best = t;
-			}
-	if (best == -1)
-		return 0;
-	fmt_rfc3339(out, size, best);
-	return 1;
-}
-
 /* Phase length in ms from two libcurl timers (µs since start); -1 for null. */
 static double
 phase(curl_off_t end, curl_off_t start)
@@ -324,6 +377,67 @@ phase(curl_off_t end, curl_off_t start)
 	if (end <= 0 || start < 0 || end < start)
 		return -1;
 	return (double)(end - start) / 1000.0;
+}
+
+static const char *
+http_version_name(long v)
+{
+	switch (v) {
+	case CURL_HTTP_VERSION_1_0:
+		return "1.0";
+	case CURL_HTTP_VERSION_1_1:
+		return "1.1";
+	case CURL_HTTP_VERSION_2_0:
+		return "2";
+	case CURL_HTTP_VERSION_3:
+		return "3";
+	default:
+		return NULL;
+	}
+}
+
+/* The transport outcome: error class and detail, or nothing for CURLE_OK. */
+static void
+transport_error(struct prober *p, struct probe *pr, CURLcode rc,
+    struct result *r, curl_off_t nl, curl_off_t ct, char *detail,
+    size_t dsize)
+{
+	time_t now = time(NULL);
+	long days;
+
+	if (pr->too_large) {
+		r->error = "too_large";
+		snprintf(detail, dsize, "body larger than %zu bytes",
+		    p->o.max_body);
+	} else if (rc == CURLE_ABORTED_BY_CALLBACK && pr->redir.refused[0] != '\0') {
+		r->error = "protocol";
+		snprintf(detail, dsize, "%s", pr->redir.refused);
+	} else if (rc == CURLE_OPERATION_TIMEDOUT && nl <= 0 && ct <= 0 &&
+	    (r->ip == NULL || *r->ip == '\0')) {
+		/* The timeout hit while the name was still being looked up. */
+		r->error = "dns";
+		snprintf(detail, dsize, "DNS lookup timed out after %.0f ms",
+		    r->time_ms);
+	} else if (rc == CURLE_OUT_OF_MEMORY && r->status > 0 &&
+	    pr->bytes == 0) {
+		/* libcurl refuses a header over CURL_MAX_HTTP_HEADER this way. */
+		r->error = "protocol";
+		snprintf(detail, dsize, "header too large: a response header "
+		    "over %d bytes", CURL_MAX_HTTP_HEADER);
+	} else if (rc != CURLE_OK) {
+		r->error = error_class(rc);
+		if (strcmp(r->error, "tls") == 0 &&
+		    pr->tls.expiry != (time_t)-1 && pr->tls.expiry < now) {
+			days = (long)((now - pr->tls.expiry) / 86400);
+			snprintf(detail, dsize, "certificate expired %ld day%s "
+			    "ago: %s", days, days == 1 ? "" : "s",
+			    pr->errbuf[0] ? pr->errbuf : curl_easy_strerror(rc));
+		} else
+			snprintf(detail, dsize, "%s",
+			    pr->errbuf[0] ? pr->errbuf : curl_easy_strerror(rc));
+	} else
+		return;
+	r->detail = detail;
 }
 
 /* Build the result line of a finished probe into p->line. */
@@ -334,11 +448,9 @@ finish(struct prober *p, struct probe *pr, CURLcode rc)
 	CURL *e = pr->easy;
 	struct result r;
 	curl_off_t nl = 0, ct = 0, ac = 0, pt = 0, st = 0, tt = 0;
-	long status = 0;
-	char *ip = NULL, detail[CURL_ERROR_SIZE + 256], expect[128];
-	char expiry[32], rerr[256];
-	size_t moff = 0, mlen = 0;
-	int m;
+	long status = 0, hv = 0;
+	char *ip = NULL, *scheme = NULL, detail[CURL_ERROR_SIZE + 512];
+	char expiry[32];
 
 	memset(&r, 0, sizeof(r));
 	memcpy(r.id, pr->id, sizeof(r.id));
@@ -368,50 +480,29 @@ finish(struct prober *p, struct probe *pr, CURLcode rc)
 	r.transfer_ms = st > 0 ? phase(tt, st) : -1;
 	curl_easy_getinfo(e, CURLINFO_PRIMARY_IP, &ip);
 	r.ip = ip;
-	if (cert_expiry(e, expiry, sizeof(expiry)))
+	if (status > 0 && curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &hv) ==
+	    CURLE_OK)
+		r.http_version = http_version_name(hv);
+	/* A redirect from https to http ends on plain http: no TLS to report. */
+	if (curl_easy_getinfo(e, CURLINFO_SCHEME, &scheme) == CURLE_OK &&
+	    scheme != NULL && strcasecmp(scheme, "http") == 0)
+		tls_seen_reset(&pr->tls);
+	r.tls_version = pr->tls.version;
+	if (pr->tls.expiry != (time_t)-1) {
+		fmt_rfc3339(expiry, sizeof(expiry), pr->tls.expiry);
 		r.cert_expiry = expiry;
+	}
 
-	if (pr->too_large) {
-		r.error = "too_large";
-		snprintf(detail, sizeof(detail), "body larger than %zu bytes",
-		    p->o.max_body);
-		r.detail = detail;
-	} else if (rc != CURLE_OK) {
-		r.error = error_class(rc);
-		snprintf(detail, sizeof(detail), "%s",
-		    pr->errbuf[0] ? pr->errbuf : curl_easy_strerror(rc));
-		r.detail = detail;
-	} else if (!statusset_has(&s->expect, status)) {
-		r.error = "status";
-		statusset_format(&s->expect, expect, sizeof(expect));
-		snprintf(detail, sizeof(detail), "status %ld not in %s", status,
-		    s->expect_src ? s->expect_src : expect);
-		r.detail = detail;
-	}
-	/* The regex runs on every complete body, even with a bad status. */
-	if (s->regex != NULL && rc == CURLE_OK && !pr->too_large) {
-		m = matcher_exec(s->regex, pr->body.data, pr->body.len, &moff,
-		    &mlen, rerr, sizeof(rerr));
-		if (m < 0) {
-			if (r.error == NULL) {
-				r.error = "regex";
-				snprintf(detail, sizeof(detail), "%s", rerr);
-				r.detail = detail;
-			}
-		} else {
-			r.match = m;
-			if (m) {
-				r.matched = pr->body.data + moff;
-				r.matched_len = mlen;
-			} else if (r.error == NULL) {
-				r.error = "regex";
-				snprintf(detail, sizeof(detail), "no match in "
-				    "%zu bytes of body", pr->body.len);
-				r.detail = detail;
-			}
-		}
-	}
+	transport_error(p, pr, rc, &r, nl, ct, detail, sizeof(detail));
+	if (rc == CURLE_OK && !pr->too_large)
+		checks_run(s, status, &pr->body, &pr->hdrs, &r, detail,
+		    sizeof(detail));
 	r.ok = r.error == NULL;
+	if (r.ok && s->degraded_ms >= 0 && r.time_ms > s->degraded_ms)
+		r.degraded = "slow";
+	else if (r.ok && s->cert_days >= 0 && pr->tls.expiry != (time_t)-1 &&
+	    (double)(pr->tls.expiry - time(NULL)) < s->cert_days * 86400)
+		r.degraded = "cert";
 	buf_reset(&p->line);
 	result_format(&p->line, &r);
 	return r.ok;
@@ -483,6 +574,7 @@ prober_free(struct prober *p)
 		p->spare = pr->next;
 		curl_easy_cleanup(pr->easy);
 		buf_free(&pr->body);
+		buf_free(&pr->hdrs);
 		free(pr);
 	}
 	curl_multi_cleanup(p->multi);

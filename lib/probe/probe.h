@@ -18,6 +18,7 @@ struct probe_opts {
 	int insecure;		/* 1: do not verify TLS certificates */
 	long ipresolve;		/* CURL_IPRESOLVE_WHATEVER, _V4 or _V6 */
 	size_t max_body;	/* largest body accepted, decoded bytes */
+	int allow_private_redirects;	/* 1: a public site may redirect to a private address */
 	const char *probe_name;	/* "probe" key of every result; not owned */
 };
 

@@ -45,6 +45,8 @@ result_format(struct buf *b, const struct result *r)
 	jsonw_str(&w, r->error);
 	jsonw_key(&w, "detail");
 	jsonw_str(&w, r->detail);
+	jsonw_key(&w, "degraded");
+	jsonw_str(&w, r->degraded);
 	ms_or_null(&w, "time_ms", r->time_ms);
 	ms_or_null(&w, "dns_ms", r->dns_ms);
 	ms_or_null(&w, "connect_ms", r->connect_ms);
@@ -55,6 +57,10 @@ result_format(struct buf *b, const struct result *r)
 	jsonw_int(&w, r->bytes);
 	jsonw_key(&w, "ip");
 	jsonw_str(&w, r->ip && *r->ip ? r->ip : NULL);
+	jsonw_key(&w, "http_version");
+	jsonw_str(&w, r->http_version);
+	jsonw_key(&w, "tls_version");
+	jsonw_str(&w, r->tls_version && *r->tls_version ? r->tls_version : NULL);
 	jsonw_key(&w, "regex");
 	jsonw_str(&w, r->regex);
 	jsonw_key(&w, "match");

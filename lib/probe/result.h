@@ -19,10 +19,13 @@ struct result {
 	long status;		/* < 0: null */
 	const char *error;	/* class or NULL */
 	const char *detail;	/* NULL: null */
+	const char *degraded;	/* "slow", "cert" or NULL */
 	double time_ms;
 	double dns_ms, connect_ms, tls_ms, wait_ms, transfer_ms;	/* < 0: null */
 	int64_t bytes;
 	const char *ip;		/* NULL or "": null */
+	const char *http_version;	/* "1.1", "2"... or NULL */
+	const char *tls_version;	/* "TLSv1.3"... or NULL (or "") */
 	const char *regex;	/* NULL: null */
 	int match;		/* < 0: null, else 0 or 1 */
 	const char *matched;	/* NULL: null; matched_len bytes */

@@ -10,8 +10,11 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "lines.h"
 #include "match.h"
+#include "secret.h"
+#include "sitekeys.h"
 #include "shard.h"
 #include "utf8.h"
 #include "util.h"
@@ -69,7 +72,8 @@ is_field_value(const char *s, size_t n)
 
 /* An absolute http or https URL with a host, checked by libcurl's parser. */
 static int
-check_url(const char *url, size_t len, char *errstr, size_t errsize)
+check_url(const char *url, size_t len, const char *shown, char *errstr,
+    size_t errsize)
 {
 	CURLU *u;
 	CURLUcode uc;
@@ -80,7 +84,7 @@ check_url(const char *url, size_t len, char *errstr, size_t errsize)
 	if (strncasecmp(url, "http://", 7) != 0 &&
 	    strncasecmp(url, "https://", 8) != 0) {
 		snprintf(errstr, errsize, "bad url '%.200s': only http:// and "
-		    "https:// are probed", url);
+		    "https:// are probed", shown);
 		return -1;
 	}
 	for (i = 0; i < len; i++)
@@ -97,13 +101,42 @@ check_url(const char *url, size_t len, char *errstr, size_t errsize)
 	if (uc == CURLUE_OK)
 		uc = curl_url_get(u, CURLUPART_HOST, &host, 0);
 	if (uc != CURLUE_OK)
-		snprintf(errstr, errsize, "bad url '%.200s': %s", url,
+		snprintf(errstr, errsize, "bad url '%.200s': %s", shown,
 		    curl_url_strerror(uc));
 	else if (host == NULL || *host == '\0')
-		snprintf(errstr, errsize, "bad url '%.200s': no host", url);
+		snprintf(errstr, errsize, "bad url '%.200s': no host", shown);
 	else
 		rc = 0;
 	curl_free(host);
+	curl_url_cleanup(u);
+	return rc;
+}
+
+int
+url_origin(const char *url, char *out, size_t size)
+{
+	CURLU *u;
+	char *scheme = NULL, *host = NULL, *port = NULL, *c;
+	int n, rc = -1;
+
+	if ((u = curl_url()) == NULL)
+		return -1;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) ==
+	    CURLUE_OK) {
+		n = snprintf(out, size, "%s://%s:%s", scheme, host, port);
+		if (n >= 0 && (size_t)n < size) {
+			for (c = out; *c; c++)
+				if (*c >= 'A' && *c <= 'Z')
+					*c = (char)(*c - 'A' + 'a');
+			rc = 0;
+		}
+	}
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
 	curl_url_cleanup(u);
 	return rc;
 }
@@ -115,12 +148,22 @@ site_init(struct site *s, const struct site_defaults *def)
 	s->timeout_s = def ? def->timeout_s : 10;
 	s->interval_s = def ? def->interval_s : 60;
 	s->follow = 1;
+	sitekeys_init(s);
 }
 
+/*
+ * The url as given goes into results; ${...} references in it are
+ * replaced only in the url probed (fetch_url), and messages show the url
+ * as given so that no secret is printed.
+ */
 static int
 set_url(struct site *s, const char *url, size_t len, char *errstr,
     size_t errsize)
 {
+	char *exp = NULL, why[256];
+	size_t elen = 0;
+	int rc;
+
 	if (memchr(url, '\0', len) != NULL) {
 		snprintf(errstr, errsize, "bad url: contains a NUL byte");
 		return -1;
@@ -130,10 +173,41 @@ set_url(struct site *s, const char *url, size_t len, char *errstr,
 		snprintf(errstr, errsize, "bad url: not valid UTF-8");
 		return -1;
 	}
-	s->url = xstrndup(url, len);
-	if (check_url(s->url, len, errstr, errsize) < 0)
+	if (len > SITES_MAXURL) {
+		snprintf(errstr, errsize, "bad url: longer than %d bytes",
+		    SITES_MAXURL);
 		return -1;
+	}
+	s->url = xstrndup(url, len);
 	s->urlhash = shard_hash(s->url, len);
+	/* The scheme is written out, never taken from a reference. */
+	if (strncasecmp(s->url, "http://", 7) != 0 &&
+	    strncasecmp(s->url, "https://", 8) != 0)
+		return check_url(s->url, len, s->url, errstr, errsize);
+	rc = secret_expand(url, len, &exp, &elen, why, sizeof(why));
+	if (rc < 0) {
+		snprintf(errstr, errsize, "url: %s", why);
+		return -1;
+	}
+	if (rc == 1) {
+		s->fetch_url = exp;
+		if (strlen(exp) != elen || elen > SITES_MAXURL) {
+			snprintf(errstr, errsize, "bad url: longer than %d bytes "
+			    "or a NUL byte once references are replaced",
+			    SITES_MAXURL);
+			return -1;
+		}
+	}
+	url = rc == 1 ? exp : s->url;
+	len = rc == 1 ? elen : len;
+	if (check_url(url, len, s->url, errstr, errsize) < 0)
+		return -1;
+	free(s->origin);
+	s->origin = xmalloc(len + 16);
+	if (url_origin(url, s->origin, len + 16) < 0) {
+		snprintf(errstr, errsize, "bad url '%.200s': no origin", s->url);
+		return -1;
+	}
 	return 0;
 }
 
@@ -181,8 +255,10 @@ get_headers(json_t *obj, struct site *s, char *errstr, size_t errsize)
 	const char *name;
 	json_t *v;
 	struct curl_slist *l;
-	char *line;
+	const char *val;
+	char *line, *exp, why[256];
 	size_t vlen;
+	int rc;
 
 	if (!json_is_object(obj)) {
 		snprintf(errstr, errsize, "'headers' must be an object of strings");
@@ -200,9 +276,19 @@ get_headers(json_t *obj, struct site *s, char *errstr, size_t errsize)
 			return -1;
 		}
 		vlen = json_string_length(v);
-		if (!is_field_value(json_string_value(v), vlen)) {
+		val = json_string_value(v);
+		exp = NULL;
+		rc = secret_expand(val, vlen, &exp, &vlen, why, sizeof(why));
+		if (rc < 0) {
+			snprintf(errstr, errsize, "header '%.100s': %s", name, why);
+			return -1;
+		}
+		if (rc == 1)
+			val = exp;
+		if (!is_field_value(val, vlen)) {
 			snprintf(errstr, errsize, "bad value of header '%.100s': "
 			    "contains CR, LF or another control character", name);
+			free(exp);
 			return -1;
 		}
 		/* "Name;" is libcurl's way to send a header with an empty value. */
@@ -210,9 +296,13 @@ get_headers(json_t *obj, struct site *s, char *errstr, size_t errsize)
 		if (vlen == 0)
 			sprintf(line, "%s;", name);
 		else
-			sprintf(line, "%s: %s", name, json_string_value(v));
+			sprintf(line, "%s: %s", name, val);
 		l = curl_slist_append(s->headers, line);
+		memset(line, 0, strlen(line));
 		free(line);
+		if (exp != NULL)
+			memset(exp, 0, vlen);
+		free(exp);
 		if (l == NULL) {
 			snprintf(errstr, errsize, "out of memory");
 			return -1;
@@ -247,6 +337,50 @@ get_tags(json_t *obj, struct site *s, char *errstr, size_t errsize)
 }
 
 static int
+expand_body(struct site *s, char *errstr, size_t errsize)
+{
+	char *exp, why[256];
+	size_t n;
+	int rc;
+
+	rc = secret_expand(s->body, s->body_len, &exp, &n, why, sizeof(why));
+	if (rc < 0) {
+		snprintf(errstr, errsize, "body: %s", why);
+		return -1;
+	}
+	if (rc == 1) {
+		free(s->body);
+		s->body = exp;
+		s->body_len = n;
+	}
+	return 0;
+}
+
+/*
+ * Every key of the line as canonical text (root: the JSON object, or NULL
+ * for a bare url) and the values references resolved to (url, user;
+ * headers and body are compared as resolved already), so that a reload
+ * sees any change, a changed ${file:} included.
+ */
+static void
+set_defkey(struct site *s, json_t *root)
+{
+	struct buf b = BUF_INIT;
+	char *t = root ? json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+
+	buf_puts(&b, t ? t : "");
+	buf_putc(&b, '\n');
+	if (s->fetch_url)
+		buf_puts(&b, s->fetch_url);
+	buf_putc(&b, '\n');
+	if (s->user)
+		buf_puts(&b, s->user);
+	free(t);
+	free(s->defkey);
+	s->defkey = buf_detach(&b, NULL);
+}
+
+static int
 parse_object(const char *line, size_t len, struct site *s, char *errstr,
     size_t errsize)
 {
@@ -254,7 +388,7 @@ parse_object(const char *line, size_t len, struct site *s, char *errstr,
 	json_t *root, *v;
 	const char *key;
 	char *expect = NULL;
-	int rc = -1;
+	int rc = -1, krc;
 
 	root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL) {
@@ -297,7 +431,7 @@ parse_object(const char *line, size_t len, struct site *s, char *errstr,
 				goto out;
 		} else if (strcmp(key, "body") == 0) {
 			if (get_string(v, key, &s->body, &s->body_len, errstr,
-			    errsize) < 0)
+			    errsize) < 0 || expand_body(s, errstr, errsize) < 0)
 				goto out;
 		} else if (strcmp(key, "expect") == 0) {
 			if (get_string(v, key, &expect, NULL, errstr, errsize) < 0)
@@ -326,6 +460,13 @@ parse_object(const char *line, size_t len, struct site *s, char *errstr,
 				goto out;
 			}
 			s->follow = json_is_true(v);
+		} else if (strcmp(key, "redirect_headers") == 0) {
+			if (!json_is_boolean(v)) {
+				snprintf(errstr, errsize, "'redirect_headers' must "
+				    "be true or false");
+				goto out;
+			}
+			s->redirect_headers = json_is_true(v);
 		} else if (strcmp(key, "proxy") == 0) {
 			if (get_string(v, key, &s->proxy, NULL, errstr, errsize) < 0)
 				goto out;
@@ -337,11 +478,18 @@ parse_object(const char *line, size_t len, struct site *s, char *errstr,
 		} else if (strcmp(key, "tags") == 0) {
 			if (get_tags(v, s, errstr, errsize) < 0)
 				goto out;
-		} else {
+		} else if ((krc = sitekeys_parse(s, key, v, errstr, errsize)) < 0)
+			goto out;
+		else if (krc == 0) {
 			snprintf(errstr, errsize, "unknown key '%.100s'", key);
 			goto out;
 		}
 	}
+	if ((s->cert == NULL) != (s->key == NULL)) {
+		snprintf(errstr, errsize, "'cert' and 'key' go together");
+		goto out;
+	}
+	set_defkey(s, root);
 	rc = 0;
 out:
 	json_decref(root);
@@ -367,6 +515,8 @@ site_parse_line(const char *line, size_t len, const struct site_defaults *def,
 			goto bad;
 	} else if (set_url(&s, line, len, errstr, errsize) < 0)
 		goto bad;
+	else
+		set_defkey(&s, NULL);
 	if (s.method == NULL)
 		s.method = xstrdup("GET");
 	*out = s;
@@ -381,9 +531,9 @@ void
 site_free(struct site *s)
 {
 	free(s->url);
+	free(s->origin);
 	free(s->name);
 	free(s->method);
-	free(s->body);
 	free(s->proxy);
 	free(s->regex_src);
 	matcher_free(s->regex);
@@ -391,6 +541,10 @@ site_free(struct site *s)
 	statusset_free(&s->expect);
 	free(s->expect_src);
 	free(s->tags_json);
+	sitekeys_free(s);
+	if (s->body != NULL)
+		memset(s->body, 0, s->body_len);
+	free(s->body);
 	memset(s, 0, sizeof(*s));
 }
 

@@ -3,13 +3,13 @@
  * definition and its place in the schedule. The loop starts every due probe
  * while fewer than -c are in flight, waits in prober_run() until the next
  * due time or a result, reschedules each site when its result is written,
- * and handles SIGHUP (reload) and SIGTERM/SIGINT (drain, then stop) between
- * waits. A signal interrupts the wait; the wait is also capped so that a
- * signal arriving just before it is seen soon.
+ * and acts on the program's reload and stop flags between waits. A signal
+ * interrupts the wait; the wait is also capped so that a signal arriving
+ * just before it is seen soon. Which sites a reload keeps, adds and removes
+ * is planned by reload.c.
  */
 #include <errno.h>
 #include <math.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "reload.h"
 #include "schedule.h"
 #include "shard.h"
 #include "timeutil.h"
@@ -26,15 +27,11 @@
 #define MAX_WAIT_US	250000	/* longest single wait, bounds signal latency */
 #define GRACE_US	1000000	/* in-flight time left after a second signal */
 
-static volatile sig_atomic_t got_hup;
-static volatile sig_atomic_t got_stop;
-
 struct wsite {
 	struct sched_item si;	/* first: a sched_item * is a struct wsite * */
 	struct site site;	/* owned */
 	uint64_t defhash;	/* hash of everything that defines the probe */
 	unsigned char removed;	/* gone by a reload while in flight */
-	unsigned char matched;	/* scratch during a reload */
 };
 
 struct watch {
@@ -52,15 +49,6 @@ struct watch {
 	int64_t start, stats_t0;
 	struct buf scratch;	/* definition bytes for hashing */
 };
-
-static void
-on_signal(int sig)
-{
-	if (sig == SIGHUP)
-		got_hup = 1;
-	else if (got_stop < 2)
-		got_stop++;
-}
 
 static int64_t
 now_mono(void)
@@ -127,6 +115,7 @@ site_defhash(struct buf *b, const struct site *s)
 	buf_printf(b, "%.17g|%.17g|%d|", s->timeout_s, s->interval_s,
 	    s->follow);
 	put_str(b, s->tags_json);
+	put_str(b, s->defkey);
 	return shard_hash(b->data, b->len);
 }
 
@@ -249,9 +238,11 @@ reads_stdin(const struct watch_opts *o)
 static void
 reload(struct watch *w)
 {
-	struct wsite **table, **nlive;
+	struct wsite **nlive;
 	struct site *arr;
-	size_t i, n, nbad, size, mask, added = 0, removed = 0, kept = 0;
+	struct reload_site *old, *new;
+	struct reload_plan plan;
+	size_t i, n, nbad;
 	char err[512];
 	int64_t now;
 
@@ -272,50 +263,33 @@ reload(struct watch *w)
 		return;
 	}
 
-	/* Open addressing on the definition hash; duplicates chain along. */
-	for (size = 16; size < 2 * w->nlive + 1; size *= 2)
-		;
-	mask = size - 1;
-	table = xcalloc(size, sizeof(*table));
+	old = xreallocarray(NULL, w->nlive ? w->nlive : 1, sizeof(*old));
+	new = xreallocarray(NULL, n ? n : 1, sizeof(*new));
 	for (i = 0; i < w->nlive; i++) {
-		size_t j = w->live[i]->defhash & mask;
-		while (table[j] != NULL)
-			j = (j + 1) & mask;
-		table[j] = w->live[i];
+		old[i].urlhash = w->live[i]->site.urlhash;
+		old[i].defhash = w->live[i]->defhash;
 	}
+	for (i = 0; i < n; i++) {
+		new[i].urlhash = arr[i].urlhash;
+		new[i].defhash = site_defhash(&w->scratch, &arr[i]);
+	}
+	reload_plan(&plan, old, w->nlive, new, n);
 
 	now = now_mono();
 	nlive = xreallocarray(NULL, n ? n : 1, sizeof(*nlive));
 	for (i = 0; i < n; i++) {
-		uint64_t h = site_defhash(&w->scratch, &arr[i]);
-		size_t j = h & mask;
-		struct wsite *old = NULL;
-
-		for (; table[j] != NULL; j = (j + 1) & mask) {
-			if (table[j]->defhash == h && !table[j]->matched) {
-				old = table[j];
-				break;
-			}
-		}
-		if (old != NULL) {
-			old->matched = 1;
-			old->site.lineno = arr[i].lineno;
+		if (plan.keep[i] != RELOAD_NONE) {
+			nlive[i] = w->live[plan.keep[i]];
+			nlive[i]->site.lineno = arr[i].lineno;
 			site_free(&arr[i]);
-			nlive[i] = old;
-			kept++;
-		} else {
-			nlive[i] = adopt(w, &arr[i], h, now);
-			added++;
-		}
+		} else
+			nlive[i] = adopt(w, &arr[i], new[i].defhash, now);
 	}
 	for (i = 0; i < w->nlive; i++) {
 		struct wsite *ws = w->live[i];
 
-		if (ws->matched) {
-			ws->matched = 0;
+		if (!plan.leave[i])
 			continue;
-		}
-		removed++;
 		if (ws->si.inflight) {
 			ws->removed = 1;
 			w->ndetached++;
@@ -324,14 +298,17 @@ reload(struct watch *w)
 			wsite_free(ws);
 		}
 	}
-	free(table);
+	if (w->o->verbose)
+		note(w, "reload: sites=%zu added=%zu removed=%zu kept=%zu "
+		    "changed=%zu", n, plan.added + plan.changed,
+		    plan.removed + plan.changed, plan.kept, plan.changed);
+	reload_plan_free(&plan);
+	free(old);
+	free(new);
 	free(arr);
 	free(w->live);
 	w->live = nlive;
 	w->nlive = n;
-	if (w->o->verbose)
-		note(w, "reload: sites=%zu added=%zu removed=%zu kept=%zu",
-		    n, added, removed, kept);
 }
 
 static void
@@ -454,9 +431,9 @@ loop(struct watch *w, char *errstr, size_t errsize)
 		now = now_mono();
 		if (w->outclosed)
 			break;
-		if (got_stop && !w->stopping)
+		if (*o->stop && !w->stopping)
 			w->stopping = 1;
-		if (got_stop >= 2 && abort_at == 0)
+		if (*o->stop >= 2 && abort_at == 0)
 			abort_at = now + GRACE_US;
 		if (w->stopping) {
 			if (prober_inflight(w->p) == 0)
@@ -464,8 +441,8 @@ loop(struct watch *w, char *errstr, size_t errsize)
 			if (abort_at != 0 && now >= abort_at)
 				break;
 		} else {
-			if (got_hup) {
-				got_hup = 0;
+			if (*o->hup) {
+				*o->hup = 0;
 				reload(w);
 			}
 			start_due(w);
@@ -498,7 +475,6 @@ int
 watch_run(const struct watch_opts *o, struct prober *p, char *errstr,
     size_t errsize)
 {
-	struct sigaction sa, old_hup, old_int, old_term;
 	struct watch w;
 	size_t nbad = 0, i;
 	int rc;
@@ -506,18 +482,6 @@ watch_run(const struct watch_opts *o, struct prober *p, char *errstr,
 	memset(&w, 0, sizeof(w));
 	w.o = o;
 	w.p = p;
-
-	/* Before loading, so that a signal during a long load is not lost. */
-	got_hup = got_stop = 0;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;	/* no SA_RESTART: a signal ends the wait */
-	sigemptyset(&sa.sa_mask);
-	sigaddset(&sa.sa_mask, SIGHUP);
-	sigaddset(&sa.sa_mask, SIGINT);
-	sigaddset(&sa.sa_mask, SIGTERM);
-	sigaction(SIGHUP, &sa, &old_hup);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
 
 	if (initial_load(&w, &nbad, errstr, errsize) == -1) {
 		rc = -1;
@@ -537,10 +501,6 @@ watch_run(const struct watch_opts *o, struct prober *p, char *errstr,
 	if (o->verbose)
 		total_line(&w, now_mono());
 out:
-	sigaction(SIGHUP, &old_hup, NULL);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-
 	for (i = 0; i < w.nlive; i++)
 		wsite_free(w.live[i]);
 	free(w.live);

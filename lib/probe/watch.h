@@ -1,11 +1,13 @@
 /*
  * watch.h: the main loop of wm-probe --watch. Probes every site of the
- * sites files at its own interval until SIGTERM or SIGINT, re-reads the
- * files on SIGHUP, and writes each result line as soon as it finishes.
+ * sites files at its own interval until told to stop, re-reads the files
+ * when told to reload, and writes each result line as soon as it finishes.
+ * The program's signal handlers set the two flags; lib/ installs none.
  */
 #ifndef WEBMON_WATCH_H
 #define WEBMON_WATCH_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "probe.h"
@@ -20,6 +22,9 @@ struct watch_opts {
 	double stats_s;		/* seconds between stats lines (with verbose) */
 	int verbose;		/* stats lines, reload summaries, a final total */
 	int outfd;		/* where result lines go */
+	/* Set by the program's signal handlers (SIGHUP; SIGTERM, SIGINT): */
+	volatile sig_atomic_t *hup;	/* nonzero: re-read the files; cleared here */
+	volatile sig_atomic_t *stop;	/* 1: drain and stop; 2: abandon after 1 s */
 	/* One message line for stderr, without the program name or newline. */
 	void (*note)(const char *msg, void *arg);
 	void *note_arg;
@@ -33,13 +38,13 @@ enum {
 };
 
 /*
- * Load the sites files and probe with p until SIGTERM/SIGINT (installs
- * handlers for SIGHUP, SIGINT and SIGTERM). On the first of those signals
- * no new probe starts and those in flight finish (up to their timeout);
- * a second signal gives them one more second, then abandons them.
- * A sites file that cannot be read at start is an error; on SIGHUP any
- * unreadable file or bad line keeps the running set unchanged. p stays
- * the caller's; it is idle when this returns.
+ * Load the sites files and probe with p until *o->stop is set. Then no new
+ * probe starts and those in flight finish (up to their timeout); at
+ * *o->stop >= 2 they get one more second, then are abandoned. The caller's
+ * handlers should interrupt system calls (no SA_RESTART) so a signal ends
+ * a wait at once. A sites file that cannot be read at start is an error;
+ * on a reload any unreadable file or bad line keeps the running set
+ * unchanged. p stays the caller's; it is idle when this returns.
  */
 int watch_run(const struct watch_opts *o, struct prober *p, char *errstr,
     size_t errsize);

@@ -9,10 +9,11 @@
 #                         (E2E_IDS); a PostgreSQL cluster with sql/schema.sql
 #   e2e_setup NAME        per test: a mock Kafka cluster with topic NAME (3
 #                         partitions), table NAME like wm_results, group NAME,
-#                         work dir E2E_W
+#                         work dir E2E_W with the ack FIFO
 #   sink_start            start wm-kafka-sub | wm-pg-copy: SUB_PID COPY_PID,
-#                         logs $E2E_W/sub.K.log copy.K.log, ack FIFO ack.K
-#                         (K = SINK_RUN); several sinks may run at once
+#                         logs $E2E_W/sub.K.log copy.K.log (K = SINK_RUN);
+#                         the ack FIFO is $E2E_W/ack, or ack.K with
+#                         E2E_ACK_PER_RUN=1 (several sinks at once)
 #   sink_wait_assigned    wait until this run's wm-kafka-sub has its partitions
 #   pub_start [PACE]      feed the records to wm-kafka-pub (PUB_PID, FEED_PID),
 #                         paced "LINES SECONDS" per chunk or all at once
@@ -86,17 +87,22 @@ e2e_setup() {
 		kafka_start 1 "$E2E_NAME:3" || return 1
 	fi
 	pq -c "CREATE TABLE $E2E_NAME (LIKE wm_results INCLUDING ALL)" || return 1
+	mkfifo "$E2E_W/ack"
 }
 
 sink_start() {
 	SINK_RUN=$((SINK_RUN + 1))
-	local k=$SINK_RUN
-	mkfifo "$E2E_W/data.$k" "$E2E_W/ack.$k"
+	local k=$SINK_RUN ack=$E2E_W/ack
+	mkfifo "$E2E_W/data.$k"
+	if [ -n "${E2E_ACK_PER_RUN:-}" ]; then
+		ack=$E2E_W/ack.$k
+		mkfifo "$ack"
+	fi
 	# shellcheck disable=SC2086 # KAFKA_GROUP_X is several words
 	wm-kafka-sub -v -b "$KAFKA_BROKERS" -t "$E2E_NAME" -G "$E2E_NAME" $KAFKA_GROUP_X \
-		--ack "$E2E_W/ack.$k" </dev/null >"$E2E_W/data.$k" 2>"$E2E_W/sub.$k.log" 3>&- &
+		--ack "$ack" </dev/null >"$E2E_W/data.$k" 2>"$E2E_W/sub.$k.log" 3>&- &
 	SUB_PID=$!
-	wm-pg-copy -t "$E2E_NAME" --key id --ack "$E2E_W/ack.$k" "${E2E_COPY_ARGS[@]}" \
+	wm-pg-copy -t "$E2E_NAME" --key id --ack "$ack" "${E2E_COPY_ARGS[@]}" \
 		--reject "$E2E_W/rejects.$k" <"$E2E_W/data.$k" >/dev/null 2>"$E2E_W/copy.$k.log" 3>&- &
 	COPY_PID=$!
 	E2E_PIDS+=("$SUB_PID" "$COPY_PID")

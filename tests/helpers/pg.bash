@@ -11,7 +11,9 @@ pg_bindir() {
 # Run a server command as the postgres user when we are root (initdb refuses root).
 pg_as_owner() {
 	if [ "$(id -u)" -eq 0 ]; then
-		runuser -u postgres -- "$@"
+		# From /: the postgres user may not enter the caller's directory
+		# (a clone under /root), and pg_ctl would complain of it.
+		(cd / && runuser -u postgres -- "$@")
 	else
 		"$@"
 	fi
