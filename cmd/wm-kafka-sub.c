@@ -87,7 +87,6 @@ usage(FILE *fp)
 	    "  -o offset           beginning|end|stored|N|-N|s@ms: where to start\n"
 	    "  -e                  exit at the end of every partition\n"
 	    "  -c count            exit after count messages\n"
-	    "  -m secs             wait this long for a first broker (10)\n"
 	    "  -J                  write kcat's JSON envelope instead of the payload\n"
 	    "  -X prop=val         librdkafka property (-X list shows them)\n"
 	    "  -F file             file of prop=val lines\n"
@@ -450,10 +449,9 @@ main(int argc, char **argv)
 	ignore_sigpipe();
 	catch_stop_signals(onsignal);
 
-	s.rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
-	if (s.rk == NULL)
-		die("kafka: %s", errstr);
-	if (kfailfast_wait(s.rk, &stop, errstr, sizeof(errstr)) < 0)
+	if ((s.rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr,
+	    sizeof(errstr))) == NULL ||
+	    kfailfast_wait(s.rk, &stop, errstr, sizeof(errstr)) < 0)
 		die("kafka: %s", errstr);
 	if (pipe2(s.iopipe, O_NONBLOCK | O_CLOEXEC) < 0)
 		die("pipe:");
