@@ -84,7 +84,7 @@ usage(FILE *fp)
 	    "  -b brokers          bootstrap brokers (default $KAFKA_BROKERS)\n"
 	    "  -t topic            topic to read; may be repeated\n"
 	    "  -G group            consumer group: share partitions, commit offsets\n"
-	    "  -o offset           beginning|end|stored|N|-N|s@ms: where to start\n"
+	    "  -o offset           beginning|end|stored|N|-N|s@ms, e@ms (end)\n"
 	    "  -e                  exit at the end of every partition\n"
 	    "  -c count            exit after count messages\n"
 	    "  -J                  write kcat's JSON envelope instead of the payload\n"
@@ -465,6 +465,7 @@ main(int argc, char **argv)
 	s.c = (struct kconsume){ .rk = s.rk, .q = s.q, .kc = &s.kc,
 	    .outfd = STDOUT_FILENO, .wakefd = s.iopipe[0], .json = o.json,
 	    .group = o.group != NULL, .count = o.count,
+	    .stop_ms = o.off.stop_ms,
 	    .max_pending = (size_t)o.max_pending, .warn = warn_cb, .arg = &s };
 	s.kc.rk = s.rk;
 	if (!o.group && kassign_start_simple(s.rk, s.q, &s.kc, o.topics,
@@ -480,7 +481,7 @@ main(int argc, char **argv)
 			continue;
 		kconsume_flush(&s.c);
 		commit_now(&s, 1);
-		if (o.exit_eof && offtrack_all_eof(&s.kc.ot))
+		if ((o.exit_eof || o.off.stop_ms) && offtrack_all_eof(&s.kc.ot))
 			break;
 		stats(&s, 0);
 		kconsume_wait(&s.c, TICK_MS);

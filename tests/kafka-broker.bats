@@ -71,7 +71,7 @@ sorted() {
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/offs")" -eq 1000 ]
 }
 
-@test "-o s@TS starts at the first message at or after TS (real timestamps)" {
+@test "-o s@TS starts at the first message at or after TS, e@TS ends before it (real timestamps)" {
 	broker_topic bytime
 	head -n 300 "$BATS_FILE_TMPDIR/1000.ndjson" | wm-kafka-pub -q -t bytime
 	sleep 1.1
@@ -83,6 +83,13 @@ sorted() {
 		<(sorted "$BATS_TEST_TMPDIR/out")
 	# kcat agrees.
 	kcat -C -b "$BROKER_PLAIN" -t bytime -o "s@$ts" -e -q | wc -l | grep -qx 700
+	# e@TS ends each partition before TS (without -e), alone and after s@.
+	wm-kafka-sub -q -t bytime -o "e@$ts" >"$BATS_TEST_TMPDIR/before"
+	diff <(head -n 300 "$BATS_FILE_TMPDIR/1000.ndjson" | sorted /dev/stdin) \
+		<(sorted "$BATS_TEST_TMPDIR/before")
+	wm-kafka-sub -q -t bytime -o s@1 -o "e@$ts" -e >"$BATS_TEST_TMPDIR/before2"
+	diff <(sorted "$BATS_TEST_TMPDIR/before") <(sorted "$BATS_TEST_TMPDIR/before2")
+	kcat -C -b "$BROKER_PLAIN" -t bytime -o "e@$ts" -e -q | wc -l | grep -qx 300
 	# A time after the last message: nothing.
 	wm-kafka-sub -q -t bytime -o "s@$(($(date +%s%3N) + 60000))" -e >"$BATS_TEST_TMPDIR/none"
 	[ ! -s "$BATS_TEST_TMPDIR/none" ]
