@@ -107,6 +107,9 @@ tests/unit/test-kbatch.o tests/unit/test-koffset.o: FAMILY_PKGS = $(KAFKA_PKGS)
 UNIT_CORE += tests/unit/test-infiles
 UNIT_PG   += tests/unit/test-pgconn
 tests/unit/test-pgconn.o: FAMILY_PKGS = $(PG_PKGS)
+# kafka: kcat's -m and the kcat flags refused by name.
+UNIT_KAFKA += tests/unit/test-kcatflags
+tests/unit/test-kcatflags.o: FAMILY_PKGS = $(KAFKA_PKGS)
 
 $(UNIT_CORE): %: %.o $(LIBWM)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm
