@@ -37,6 +37,7 @@ PROBE_PKGS = libcurl libpcre2-8 jansson libssl libcrypto
 KAFKA_PKGS = rdkafka
 PG_PKGS    = libpq
 HTTPD_PKGS = libmicrohttpd zlib libbrotlienc
+NOTIFY_PKGS = libcurl jansson
 
 # A change of compiler or flags rebuilds everything (git's GIT-CFLAGS stamp):
 # the stamp is rewritten while make reads this file, so `make -n` sees it too.
@@ -51,13 +52,18 @@ LIBWM      = lib/libwm.a
 LIBPROBE   = lib/probe/libwmprobe.a
 LIBKAFKA   = lib/kafka/libwmkafka.a
 LIBPG      = lib/pg/libwmpg.a
+LIBSTATE   = lib/state/libwmstate.a
+LIBPAGE    = lib/page/libwmpage.a
 lib_objs   = $(patsubst %.c,%.o,$(wildcard $(1)/*.c))
-ARCHIVES   = $(LIBWM) $(LIBPROBE) $(LIBKAFKA) $(LIBPG)
+ARCHIVES   = $(LIBWM) $(LIBPROBE) $(LIBKAFKA) $(LIBPG) $(LIBSTATE)
+ARCHIVES  += $(LIBPAGE)
 
 $(LIBWM): $(call lib_objs,lib)
 $(LIBPROBE): $(call lib_objs,lib/probe)
 $(LIBKAFKA): $(call lib_objs,lib/kafka)
 $(LIBPG): $(call lib_objs,lib/pg)
+$(LIBSTATE): $(call lib_objs,lib/state)
+$(LIBPAGE): $(call lib_objs,lib/page)
 $(ARCHIVES):
 	rm -f $@ && $(AR) rcs $@ $^
 
@@ -65,7 +71,9 @@ $(ARCHIVES):
 lib/probe/%.o cmd/wm-probe.o: FAMILY_PKGS = $(PROBE_PKGS)
 lib/kafka/%.o cmd/wm-kafka-%.o tests/fixtures/wm-mock-kafka.o: FAMILY_PKGS = $(KAFKA_PKGS)
 lib/pg/%.o cmd/wm-pg-copy.o: FAMILY_PKGS = $(PG_PKGS)
+cmd/wm-page.o: FAMILY_PKGS = $(PG_PKGS)
 tests/fixtures/wm-httpd.o: FAMILY_PKGS = $(HTTPD_PKGS)
+lib/state/%.o cmd/wm-notify.o: FAMILY_PKGS = $(NOTIFY_PKGS)
 
 %.o: %.c .build-flags
 	$(CC) $(ALL_CFLAGS) $(if $(FAMILY_PKGS),$(call pc,cflags,$(FAMILY_PKGS))) \
@@ -74,7 +82,8 @@ tests/fixtures/wm-httpd.o: FAMILY_PKGS = $(HTTPD_PKGS)
 -include $(wildcard cmd/*.d lib/*.d lib/*/*.d tests/fixtures/*.d tests/unit/*.d)
 
 # Programs: each links only the archives and outside libraries it uses.
-PROGS = wm-probe wm-kafka-pub wm-kafka-sub wm-pg-copy
+PROGS = wm-probe wm-kafka-pub wm-kafka-sub wm-pg-copy wm-state wm-notify
+PROGS += wm-page
 FIXTURES = tests/fixtures/wm-httpd tests/fixtures/wm-mock-kafka
 
 wm-probe: cmd/wm-probe.o $(LIBPROBE) $(LIBWM)
@@ -82,6 +91,12 @@ wm-probe: cmd/wm-probe.o $(LIBPROBE) $(LIBWM)
 wm-kafka-pub wm-kafka-sub: wm-kafka-%: cmd/wm-kafka-%.o $(LIBKAFKA) $(LIBWM)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc,libs,$(KAFKA_PKGS)) -lm
 wm-pg-copy: cmd/wm-pg-copy.o $(LIBPG) $(LIBWM)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc,libs,$(PG_PKGS)) -lm
+wm-state: cmd/wm-state.o $(LIBSTATE) $(LIBWM)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+wm-notify: cmd/wm-notify.o $(LIBSTATE) $(LIBWM)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc,libs,$(NOTIFY_PKGS))
+wm-page: cmd/wm-page.o $(LIBPG) $(LIBPAGE) $(LIBWM)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc,libs,$(PG_PKGS)) -lm
 tests/fixtures/wm-httpd: tests/fixtures/wm-httpd.o $(LIBWM)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc,libs,$(HTTPD_PKGS))
@@ -101,7 +116,9 @@ UNIT_PG    = tests/unit/test-copyrow
 # delivery: the offset tracker and both sides of the ack protocol.
 UNIT_KAFKA += tests/unit/test-offtrack
 UNIT_CORE  += tests/unit/test-ack
-UNIT_TESTS = $(UNIT_CORE) $(UNIT_PROBE) $(UNIT_KAFKA) $(UNIT_PG)
+# state: wm-state's fold, scan and ids.
+UNIT_STATE = tests/unit/test-fold
+UNIT_TESTS = $(UNIT_CORE) $(UNIT_PROBE) $(UNIT_KAFKA) $(UNIT_PG) $(UNIT_STATE)
 tests/unit/test-kbatch.o tests/unit/test-koffset.o: FAMILY_PKGS = $(KAFKA_PKGS)
 # pgsink: file operands and psql's connection flags.
 UNIT_CORE += tests/unit/test-infiles
@@ -119,6 +136,8 @@ $(UNIT_KAFKA): %: %.o $(LIBKAFKA) $(LIBWM)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc,libs,$(KAFKA_PKGS)) -lm
 $(UNIT_PG): %: %.o $(LIBPG) $(LIBWM)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc,libs,$(PG_PKGS)) -lm
+$(UNIT_STATE): %: %.o $(LIBSTATE) $(LIBWM)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm
 
 # Fast: builds and runs only the unit tests. Every test runs even after a
 # failure; the status says whether any failed.
@@ -216,6 +235,8 @@ DEB_PKGS = build-essential pkg-config libcurl4-openssl-dev libpcre2-dev \
 # wm-probe reads the TLS handshake through OpenSSL (cert expiry, version);
 # its tests run nginx (HTTP/2, client certificates) and unshare.
 DEB_PKGS += libssl-dev util-linux
+# wm-page tests: headless browser, HTML checker, text browser, xmllint
+DEB_PKGS += chromium tidy w3m libxml2-utils
 # The real Apache Kafka broker of the tests and benchmarks (tests/kafka/):
 # Maven fetches its jars once, a JRE runs it.
 DEB_PKGS += maven default-jre-headless

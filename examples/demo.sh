@@ -147,6 +147,32 @@ LEFT JOIN LATERAL (
     WHERE x.url = s.url AND x.probe = s.probe) u ON true
 LEFT JOIN wm_cert_expiry c ON c.url = s.url AND c.probe = s.probe
 ORDER BY s.state DESC, site"
+
+# Alerts from the same rows: wm-state folds them into state changes,
+# wm-notify posts each to a webhook (a fixture server recording posts).
+say "alerts: wm-state --fail 2 --success 2 | wm-notify into a test webhook; it received:"
+mkdir "$work/hook"
+if _wm_httpd_run "$work/hook"; then
+	hook="http://127.0.0.1:$_WM_PORT/hook/demo"
+	psql -X -At -c "SELECT row_to_json(r) FROM (SELECT * FROM wm_results
+		ORDER BY ts, id) r" |
+		wm-state --fail 2 --success 2 2>"$work/state.log" |
+		wm-notify --webhook "$hook" --template "$ROOT/examples/notify/generic.json" \
+			2>"$work/notify.log" ||
+		{ echo "demo: wm-notify failed:" >&2; cat "$work/notify.log" >&2; }
+	curl -s "${hook%/hook/demo}/hooks/demo" | jq -r '.body | fromjson | "  " + .text'
+	[ -n "$(curl -s "${hook%/hook/demo}/hooks/demo")" ] || echo "  (no state change)"
+fi
 if [ -s "$work/rejects.ndjson" ]; then
 	say "rejected lines:"; cat "$work/rejects.ndjson" >&2
+fi
+
+# The static status page (wm-page) from the same database, kept after the
+# demo ends so that a browser can open it; WEBMON_PAGE_DIR=DIR puts it there.
+page=${WEBMON_PAGE_DIR:-/tmp/webmon-demo-page}
+say "writing the status page (wm-page) into $page"
+if wm-page -o "$page" --title "webmon demo" --group team; then
+	echo "status page: $page/index.html"
+else
+	say "wm-page could not write the page (see above)"
 fi

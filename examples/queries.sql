@@ -58,18 +58,13 @@ ORDER BY started;
 SELECT started, detected, ended, failures, last_detail
 FROM wm_incidents(5, 2, now() - interval '30 days', 'https://flaky.example/');
 
--- Hourly rollup kept in a table, for dashboards over long periods: run the
--- INSERT from cron a few minutes after each hour; it is idempotent.
-CREATE TABLE IF NOT EXISTS wm_rollup_hourly (
-	url text, probe text, hour timestamptz, checks bigint, ups bigint,
-	uptime_pct numeric, p50_ms double precision, p95_ms double precision,
-	p99_ms double precision, avg_ms double precision, max_ms double precision,
-	PRIMARY KEY (url, probe, hour));
-INSERT INTO wm_rollup_hourly
-SELECT * FROM wm_uptime('hour', date_trunc('hour', now()) - interval '2 hours',
-                        date_trunc('hour', now()))
-ON CONFLICT (url, probe, hour) DO UPDATE
-SET checks = EXCLUDED.checks, ups = EXCLUDED.ups,
-    uptime_pct = EXCLUDED.uptime_pct, p50_ms = EXCLUDED.p50_ms,
-    p95_ms = EXCLUDED.p95_ms, p99_ms = EXCLUDED.p99_ms,
-    avg_ms = EXCLUDED.avg_ms, max_ms = EXCLUDED.max_ms;
+-- Uptime and p95 latency per site over the last 30 whole days, from the
+-- daily rollups (kept by triggers, so this reads 30 rows per site however
+-- many results there are).
+SELECT url, probe, sum(checks) AS checks,
+       trunc(100.0 * sum(ups) / sum(checks), 3) AS uptime_pct,
+       round(wm_hist_quantile(wm_hist_sum(hist), 0.95)::numeric, 1) AS p95_ms
+FROM wm_rollup_daily
+WHERE bucket >= date_trunc('day', now(), 'UTC') - interval '30 days'
+GROUP BY url, probe
+ORDER BY uptime_pct, url, probe;

@@ -1,5 +1,7 @@
 -- webmon: wm_results as monthly range partitions on ts, managed by
--- pg_partman 4.x (Debian: postgresql-15-partman), with a 13-month retention.
+-- pg_partman 4.x (Debian: postgresql-15-partman), raw rows kept 35 days.
+-- The rollups (sql/rollups.sql) are kept apart: dropping a partition does
+-- not touch them, so uptime and latency stay answerable for years.
 --
 -- Run it INSTEAD of sql/schema.sql, on a database where wm_results does not
 -- exist yet; it includes schema.sql with wm_partitioned set, so the column
@@ -22,15 +24,18 @@
 --
 -- Partitions are created 4 months ahead; rows outside every partition land
 -- in wm_results_default (pg_partman's partition_data_proc() moves them out).
--- Maintenance creates new months and drops those older than the retention;
--- run it hourly or daily, e.g. from cron:
+-- Maintenance creates new months and drops the months that ended more
+-- than 35 days ago (so raw rows stay 35 to 66 days); wm_rollup_prune()
+-- drops hourly rollups older than 13 months (daily ones are kept). Run
+-- both hourly or daily, e.g. from cron:
 --
---   0 * * * *  psql -qX -c 'CALL partman.run_maintenance_proc()'
+--   0 * * * *  psql -qX -c 'CALL partman.run_maintenance_proc()' -c 'SELECT wm_rollup_prune()'
 --
 -- or load pg_partman_bgw (shared_preload_libraries, pg_partman_bgw.dbname).
--- To keep data longer or shorter:
---   UPDATE partman.part_config SET retention = '25 months'
+-- To keep raw rows longer or shorter (running this file again resets it):
+--   UPDATE partman.part_config SET retention = '90 days'
 --    WHERE parent_table = 'public.wm_results';
+-- and rollups: SELECT wm_rollup_prune('25 months', '10 years').
 
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
@@ -62,10 +67,10 @@ WHERE NOT EXISTS (SELECT 1 FROM partman.part_config
                   WHERE parent_table = format('%I.wm_results', current_schema()));
 
 -- Retention: drop (not just detach) partitions whose whole month is older
--- than 13 months. infinite_time_partitions keeps creating future months
+-- than 35 days. infinite_time_partitions keeps creating future months
 -- even while no new rows arrive.
 UPDATE partman.part_config
-SET retention = '13 months',
+SET retention = '35 days',
     retention_keep_table = false,
     retention_keep_index = false,
     infinite_time_partitions = true

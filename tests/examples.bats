@@ -183,6 +183,50 @@ kafka_count() {
 	[ "$(pq -c 'SELECT count(*) FROM sink_results')" -eq 300 ]
 }
 
+@test "systemd/webmon-alert.service: ExecStart notifies every state change of the topic once, SIGTERM stops it, a restart sends nothing again" {
+	local unit="$EX/systemd/webmon-alert.service"
+	printf '%s\n' session.timeout.ms=6000 heartbeat.interval.ms=1000 >>"$W/kafka.conf"
+	python3 "$FIXTURES/wm-state/flap.py" 2000 5 20 >"$W/in.ndjson"
+	wm-kafka-pub -b "$KAFKA_BROKERS" -t alert --key-field url <"$W/in.ndjson" 2>/dev/null
+	eval "$(unit_env "$unit")"
+	wm-state $WEBMON_RULE <"$W/in.ndjson" | jq -r .id | sort >"$W/want"
+	[ "$(wc -l <"$W/want")" -gt 100 ]
+	export WEBMON_TOPIC=alert WEBMON_GROUP=alert-test WEBMON_RUN="$W/run" \
+		WEBMON_TEMPLATE="$EX/notify/generic.json" WEBMON_GROUP_WAIT=1
+	env | grep '^WEBMON_' | grep -E '=/(etc|run|var)/' &&
+		flunk "a unit variable still points outside the test"
+	unit_credentials "$unit"
+	unit_values "$unit" LoadCredential | grep -q '^alert.hook:/etc/webmon/alert.hook$'
+	printf '%s\n' "$HTTP_URL/hook/alert" "X-Test: 1" >"$CREDENTIALS_DIRECTORY/alert.hook"
+	mkdir "$W/run" "$W/state"	# RuntimeDirectory=, StateDirectory=
+	export STATE_DIRECTORY="$W/state"
+	start=$(unit_values "$unit" ExecStart)
+	[[ $start != *" /var/"* && $start != *" /etc/"* ]] || flunk "unsubstituted path in: $start"
+	got() {
+		curl -s "$HTTP_URL/hooks/alert" | jq -r '.body | fromjson |
+			if .kind == "digest" then .events[].id else .id end' | sort >"$W/got"
+	}
+	all_got() { got; [ "$(sort -u "$W/got" | wc -l)" -ge "$(wc -l <"$W/want")" ]; }
+	run_unit_cmd "$W/alert.log" "$start"
+	wait_until 90 all_got || { cat "$W/alert.log"; false; }
+	kill -TERM -- "-$MAINPID"
+	stop_and_wait "$MAINPID" 30 || { cat "$W/alert.log"; flunk "the unit did not stop"; }
+	[ "$STATUS" -eq 0 ] || [ "$STATUS" -eq 143 ] || { cat "$W/alert.log"; flunk "ExecStart exited $STATUS"; }
+	got
+	cmp "$W/want" "$W/got" || { cat "$W/alert.log"; flunk "not each event once"; }
+	[ "$(wc -l <"$W/state/delivered")" -eq "$(wc -l <"$W/want")" ]
+	# Started again: the offsets were committed, the state saved; nothing is
+	# sent again.
+	n=$(curl -s "$HTTP_URL/hooks/alert" | wc -l)
+	run_unit_cmd "$W/alert2.log" "$start"
+	wait_until 30 grep -q 'assigned [1-9]' "$W/alert2.log" || true
+	sleep 3
+	kill -TERM -- "-$MAINPID"
+	stop_and_wait "$MAINPID" 30
+	[ "$STATUS" -eq 0 ] || [ "$STATUS" -eq 143 ] || { cat "$W/alert2.log"; flunk "second run exited $STATUS"; }
+	[ "$(curl -s "$HTTP_URL/hooks/alert" | wc -l)" -eq "$n" ]
+}
+
 # The units' own checks: systemd's verifier and its security score (each unit
 # must score 4.0 or better: "OK").
 @test "systemd units: systemd-analyze verify passes and security exposure is at most 4.0" {

@@ -8,7 +8,7 @@ load test_helper
 	local d="$BATS_TEST_TMPDIR/stage" p f
 	run make -C "$ROOT" install DESTDIR="$d" PREFIX=/usr SYSTEMDUNITDIR=/lib/systemd/system
 	[ "$status" -eq 0 ] || flunk "$output"
-	for p in wm-probe wm-kafka-pub wm-kafka-sub wm-pg-copy; do
+	for p in wm-probe wm-kafka-pub wm-kafka-sub wm-pg-copy wm-state wm-notify wm-page; do
 		[ -x "$d/usr/bin/$p" ] || flunk "no $p"
 		"$d/usr/bin/$p" -V >/dev/null || flunk "$p -V failed"
 		[ -f "$d/usr/share/man/man1/$p.1" ] || flunk "no $p.1"

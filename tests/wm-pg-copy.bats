@@ -485,9 +485,12 @@ nopgenv() {
 	wm-pg-copy -t imm -n 200 --ack "$T/ack" <"$T/in" 2>"$T/err" &
 	local pid=$! line
 	BG_PIDS+=($pid)
-	read -r line <"$T/ack"
+	# The count is the last field of an ack line; the first line (count 0)
+	# only introduces the stream.
+	exec 6<"$T/ack"
+	while read -r line <&6 && [ "${line##* }" != 200 ]; do :; done
 	pg_down immediate
-	# The count is the last field of an ack line.
+	exec 6<&-
 	[ "${line##* }" = 200 ]
 	wait "$pid"
 	pg_up
