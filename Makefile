@@ -124,6 +124,9 @@ tests/unit/test-kbatch.o tests/unit/test-koffset.o: FAMILY_PKGS = $(KAFKA_PKGS)
 UNIT_CORE += tests/unit/test-infiles
 UNIT_PG   += tests/unit/test-pgconn
 tests/unit/test-pgconn.o: FAMILY_PKGS = $(PG_PKGS)
+# kafka: kcat's -m and the kcat flags refused by name.
+UNIT_KAFKA += tests/unit/test-kcatflags
+tests/unit/test-kcatflags.o: FAMILY_PKGS = $(KAFKA_PKGS)
 
 $(UNIT_CORE): %: %.o $(LIBWM)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm
@@ -234,6 +237,9 @@ DEB_PKGS = build-essential pkg-config libcurl4-openssl-dev libpcre2-dev \
 DEB_PKGS += libssl-dev util-linux
 # wm-page tests: headless browser, HTML checker, text browser, xmllint
 DEB_PKGS += chromium tidy w3m libxml2-utils
+# The real Apache Kafka broker of the tests and benchmarks (tests/kafka/):
+# Maven fetches its jars once, a JRE runs it.
+DEB_PKGS += maven default-jre-headless
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \

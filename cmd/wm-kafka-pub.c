@@ -18,7 +18,9 @@
 
 #include "buf.h"
 #include "kafka/kbatch.h"
+#include "kafka/kcatflags.h"
 #include "kafka/kconf.h"
+#include "kafka/kfailfast.h"
 #include "kafka/kkey.h"
 #include "kafka/korigin.h"
 #include "kafka/kpart.h"
@@ -74,7 +76,7 @@ usage(int code)
 {
 	fprintf(code ? stderr : stdout,
 	    "usage: wm-kafka-pub [-hqVv] [-b brokers] -t topic [-c count] [-F file]\n"
-	    "                    [-K delim] [-k key] [-p partition] [-X prop=val]\n"
+	    "                    [-K delim] [-k key] [-m secs] [-p partition] [-X prop=val]\n"
 	    "                    [-z codec] [--failed file] [--flush-timeout secs]\n"
 	    "                    [--key-field name] [--max-line bytes] [file ...]\n");
 	exit(code);
@@ -428,25 +430,20 @@ apply_conf(rd_kafka_conf_t *conf, const struct options *o)
 		{ "log.connection.close", "false" },
 	};
 	char errstr[512];
-	const char *env;
 	size_t i;
-	int hasfile = 0;
 
 	for (i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
 		if (kconf_set(conf, defaults[i][0], defaults[i][1], errstr,
 		    sizeof(errstr)) < 0)
 			die("%s", errstr);
-	for (i = 0; i < o->nconfargs; i++)
-		hasfile |= o->confargs[i][0] == 'F';
-	if (!hasfile && (env = getenv("KCAT_CONFIG")) != NULL && *env &&
-	    kconf_read_file(conf, env, errstr, sizeof(errstr)) < 0)
-		dieusage("KCAT_CONFIG: %s", errstr);
+	if (kconf_kcat_config(conf, o->confargs, o->nconfargs, errstr,
+	    sizeof(errstr)) < 0)
+		dieusage("%s", errstr);
 	if (kconf_apply_tagged(conf, o->confargs, o->nconfargs, &i, errstr,
 	    sizeof(errstr)) < 0)
 		dieusage("%s %s", o->confargs[i][0] == 'F' ? "-F" : "-X", errstr);
-	if (o->brokers && kconf_set(conf, "bootstrap.servers", o->brokers,
-	    errstr, sizeof(errstr)) < 0)
-		dieusage("-b: %s", errstr);
+	if (kconf_brokers(conf, o->brokers, errstr, sizeof(errstr)) < 0)
+		dieusage("%s", errstr);
 }
 
 static void
@@ -464,12 +461,20 @@ parse_args(int argc, char **argv, struct options *o)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
+	char errstr[256];
 	long v;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "b:c:F:hK:k:Pp:qt:VvX:z:",
-	    longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "b:c:F:hK:k:Pp:qt:VvX:z:"
+	    KCATFLAG_OPTS, longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'm':
+			o->confargs = xreallocarray(o->confargs, o->nconfargs + 1,
+			    sizeof(*o->confargs));
+			if ((o->confargs[o->nconfargs++] = kcatflag_tag(ch, optarg,
+			    errstr, sizeof(errstr))) == NULL)
+				dieusage("%s", errstr);
+			break;
 		case 'b':
 			o->brokers = optarg;
 			break;
@@ -544,6 +549,8 @@ parse_args(int argc, char **argv, struct options *o)
 				dieusage("bad --max-line '%s'", optarg);
 			break;
 		default:
+			if (ch == '?' && kcatflag_unsupported(optopt, 1))
+				dieusage("%s", kcatflag_unsupported(optopt, 1));
 			usage(2);
 		}
 	}
@@ -551,8 +558,6 @@ parse_args(int argc, char **argv, struct options *o)
 		dieusage("no topic: use -t topic");
 	if (o->key && o->keydelim)
 		dieusage("-k and -K cannot be used together");
-	if (o->brokers == NULL)
-		o->brokers = getenv("KAFKA_BROKERS");
 }
 
 int
@@ -584,13 +589,10 @@ main(int argc, char **argv)
 
 	conf = rd_kafka_conf_new();
 	apply_conf(conf, &o);
-	if (!kconf_isset(conf, "bootstrap.servers"))
-		dieusage("no brokers: use -b host:port, KAFKA_BROKERS or "
-		    "-X bootstrap.servers");
 	get_partitioner(conf, partitioner, sizeof(partitioner));
 	rd_kafka_conf_set_opaque(conf, &p);
 	rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
-	rd_kafka_conf_set_error_cb(conf, on_error);
+	kfailfast_conf(conf, on_error);
 	rd_kafka_conf_set_log_cb(conf, on_log);
 
 	if (o.failed == NULL) {
@@ -613,6 +615,8 @@ main(int argc, char **argv)
 	if ((p.rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr,
 	    sizeof(errstr))) == NULL)
 		dieusage("%s", errstr);
+	if (kfailfast_wait(p.rk, &stop, errstr, sizeof(errstr)) < 0)
+		die("kafka: %s", errstr);
 	tconf = rd_kafka_default_topic_conf_dup(p.rk);
 	if (can_hash(&o, partitioner)) {
 		rd_kafka_topic_conf_set_partitioner_cb(tconf, partition_cb);

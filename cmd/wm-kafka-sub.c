@@ -19,7 +19,9 @@
 #include <librdkafka/rdkafka.h>
 
 #include "buf.h"
+#include "kafka/kcatflags.h"
 #include "kafka/kconf.h"
+#include "kafka/kfailfast.h"
 #include "kafka/kenvelope.h"
 #include "kafka/koffset.h"
 #include "kafka/kassign.h"
@@ -75,14 +77,14 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: wm-kafka-sub [-eJqvV] [-b brokers] [-c count] [-F file] [-G group]\n"
-	    "                    [-o offset] [-X prop=val] [--ack path]\n"
+	    "usage: wm-kafka-sub [-eJqvV] [-b brokers] [-c count] [-F file]\n"
+	    "                    [-G group] [-m secs] [-o offset] [-X prop=val] [--ack path]\n"
 	    "                    [--drain-timeout secs] [--max-pending lines]\n"
 	    "                    -t topic ... [topic ...]\n"
 	    "  -b brokers          bootstrap brokers (default $KAFKA_BROKERS)\n"
 	    "  -t topic            topic to read; may be repeated\n"
 	    "  -G group            consumer group: share partitions, commit offsets\n"
-	    "  -o offset           beginning|end|stored|N|-N|s@ms: where to start\n"
+	    "  -o offset           beginning|end|stored|N|-N|s@ms, e@ms (end)\n"
 	    "  -e                  exit at the end of every partition\n"
 	    "  -c count            exit after count messages\n"
 	    "  -J                  write kcat's JSON envelope instead of the payload\n"
@@ -243,6 +245,11 @@ build_conf(struct sub *s, struct options *o, rd_kafka_conf_t *conf)
 
 	kconf_consumer(conf, "wm-kafka-sub", o->group, o->off.kind == KOFF_END);
 	/* conf is freed before a usage error: exit leaves nothing behind. */
+	if (kconf_kcat_config(conf, o->confargs, o->nconf, errstr,
+	    sizeof(errstr)) < 0) {
+		rd_kafka_conf_destroy(conf);
+		dieusage("%s", errstr);
+	}
 	if (kconf_apply_tagged(conf, o->confargs, o->nconf, &bad, errstr,
 	    sizeof(errstr)) < 0) {
 		rd_kafka_conf_destroy(conf);
@@ -259,7 +266,7 @@ build_conf(struct sub *s, struct options *o, rd_kafka_conf_t *conf)
 	kcommit_init(&s->kc, kconf_isset(conf, "group.id") && o->group != NULL);
 	rd_kafka_conf_set_opaque(conf, s);
 	rd_kafka_conf_set_log_cb(conf, log_cb);
-	rd_kafka_conf_set_error_cb(conf, error_cb);
+	kfailfast_conf(conf, error_cb);
 	rd_kafka_conf_set_offset_commit_cb(conf, commit_cb);
 	if (o->group)
 		rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
@@ -337,9 +344,14 @@ main(int argc, char **argv)
 	o.drain_timeout = 10;
 	o.confargs = xcalloc((size_t)argc, sizeof(*o.confargs));
 	o.topics = xcalloc((size_t)argc, sizeof(*o.topics));
-	while ((c = getopt_long(argc, argv, "b:Cc:eF:G:hJo:qt:vVX:", longopts,
-	    NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:Cc:eF:G:hJo:qt:vVX:"
+	    KCATFLAG_OPTS, longopts, NULL)) != -1) {
 		switch (c) {
+		case 'm':
+			if ((o.confargs[o.nconf++] = kcatflag_tag(c, optarg, errstr,
+			    sizeof(errstr))) == NULL)
+				dieusage("%s", errstr);
+			break;
 		case 'A':
 			o.ack_path = optarg;
 			break;
@@ -407,6 +419,8 @@ main(int argc, char **argv)
 			o.confargs[o.nconf++] = kconf_tag('X', optarg);
 			break;
 		default:
+			if (c == '?' && kcatflag_unsupported(optopt, 0))
+				dieusage("%s", kcatflag_unsupported(optopt, 0));
 			usage(stderr);
 			return 2;
 		}
@@ -435,8 +449,9 @@ main(int argc, char **argv)
 	ignore_sigpipe();
 	catch_stop_signals(onsignal);
 
-	s.rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
-	if (s.rk == NULL)
+	if ((s.rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr,
+	    sizeof(errstr))) == NULL ||
+	    kfailfast_wait(s.rk, &stop, errstr, sizeof(errstr)) < 0)
 		die("kafka: %s", errstr);
 	if (pipe2(s.iopipe, O_NONBLOCK | O_CLOEXEC) < 0)
 		die("pipe:");
@@ -450,6 +465,7 @@ main(int argc, char **argv)
 	s.c = (struct kconsume){ .rk = s.rk, .q = s.q, .kc = &s.kc,
 	    .outfd = STDOUT_FILENO, .wakefd = s.iopipe[0], .json = o.json,
 	    .group = o.group != NULL, .count = o.count,
+	    .stop_ms = o.off.stop_ms,
 	    .max_pending = (size_t)o.max_pending, .warn = warn_cb, .arg = &s };
 	s.kc.rk = s.rk;
 	if (!o.group && kassign_start_simple(s.rk, s.q, &s.kc, o.topics,
@@ -465,7 +481,7 @@ main(int argc, char **argv)
 			continue;
 		kconsume_flush(&s.c);
 		commit_now(&s, 1);
-		if (o.exit_eof && offtrack_all_eof(&s.kc.ot))
+		if ((o.exit_eof || o.off.stop_ms) && offtrack_all_eof(&s.kc.ot))
 			break;
 		stats(&s, 0);
 		kconsume_wait(&s.c, TICK_MS);
