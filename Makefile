@@ -124,6 +124,9 @@ tests/unit/test-kbatch.o tests/unit/test-koffset.o: FAMILY_PKGS = $(KAFKA_PKGS)
 UNIT_CORE += tests/unit/test-infiles
 UNIT_PG   += tests/unit/test-pgconn
 tests/unit/test-pgconn.o: FAMILY_PKGS = $(PG_PKGS)
+# kafka: kcat's -m and the kcat flags refused by name.
+UNIT_KAFKA += tests/unit/test-kcatflags
+tests/unit/test-kcatflags.o: FAMILY_PKGS = $(KAFKA_PKGS)
 
 $(UNIT_CORE): %: %.o $(LIBWM)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm
@@ -144,10 +147,12 @@ check-unit: $(UNIT_TESTS)
 
 # check and demo install what is missing first, then build: the recipe runs
 # its lines in order, so nothing compiles before deps ends, also under -j.
+# TESTS: the bats files to run (all by default).
+TESTS ?= tests
 check: deps
 	$(MAKE) all fixtures
 	$(MAKE) check-unit
-	PATH="$$(pwd):$$(pwd)/tests/fixtures:$$PATH" bats $(BATSFLAGS) tests
+	PATH="$$(pwd):$$(pwd)/tests/fixtures:$$PATH" bats $(BATSFLAGS) $(TESTS)
 
 # The whole pipeline for about 20 seconds on embedded parts, then a summary.
 demo: deps
@@ -234,6 +239,9 @@ DEB_PKGS = build-essential pkg-config libcurl4-openssl-dev libpcre2-dev \
 DEB_PKGS += libssl-dev util-linux
 # wm-page tests: headless browser, HTML checker, text browser, xmllint
 DEB_PKGS += chromium tidy w3m libxml2-utils
+# The real Apache Kafka broker of the tests and benchmarks (tests/kafka/):
+# Maven fetches its jars once, a JRE runs it.
+DEB_PKGS += maven default-jre-headless
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \

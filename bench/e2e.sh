@@ -24,6 +24,10 @@
 #   RESULT name=... ours=... peer=... unit=... target=...
 #
 #   N=20000 DURATION=10 bench/e2e.sh      a quick run
+#   KAFKA=broker bench/e2e.sh             on Apache Kafka (tests/kafka/broker.sh,
+#                                         3 partitions per topic) instead of
+#                                         the mock cluster; RESULT names get
+#                                         a _broker suffix
 set -euo pipefail
 
 N=${N:-200000}
@@ -32,6 +36,8 @@ DURATION=${DURATION:-30}
 TIMEOUTS=${TIMEOUTS:-"1000 200"}
 PARTS=${PARTS:-3}
 FETCH_WAITS=${FETCH_WAITS:-"- 50"}
+KAFKA=${KAFKA:-mock}
+ksfx=; [ "$KAFKA" = mock ] || ksfx=_$KAFKA
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export PATH="$ROOT:$ROOT/tests/fixtures:$PATH"
 for p in wm-kafka-pub wm-kafka-sub wm-pg-copy tests/fixtures/wm-mock-kafka; do
@@ -45,6 +51,7 @@ sub_pid= copy_pid= sub_x=
 cleanup() {
 	stop_sink
 	kafka_stop
+	[ -z "${BROKER_PID:-}" ] || broker_stop
 	pg_stop
 	rm -rf "$tmp"
 }
@@ -110,7 +117,20 @@ topics=("tput:$TPUT_PARTS")
 for t in $TIMEOUTS; do
 	for fw in $FETCH_WAITS; do topics+=("delay$t${fw#-}:$PARTS"); done
 done
-kafka_start 1 "${topics[@]}"
+if [ "$KAFKA" = broker ]; then
+	. "$ROOT/tests/kafka/broker.sh"
+	broker_start
+	echo "Apache Kafka $BROKER_VERSION started in $BROKER_START_MS ms"
+	export KAFKA_BROKERS=$BROKER_PLAIN
+	TPUT_PARTS=3 PARTS=3
+	# A metadata request creates each topic (the broker's 3 partitions).
+	for t in "${topics[@]}"; do
+		until kcat -L -b "$KAFKA_BROKERS" -t "${t%%:*}" 2>/dev/null |
+			grep -q "with [1-9]"; do sleep 0.2; done
+	done
+else
+	kafka_start 1 "${topics[@]}"
+fi
 
 # --- 1. throughput ----------------------------------------------------------
 echo "generating $N records..." >&2
@@ -132,7 +152,7 @@ got=$(rows)
 tput=$(echo "$N $t0 $t2" | awk '{ printf "%.0f", $1 / ($3 - $2) }')
 pubrate=$(echo "$N $t0 $t1" | awk '{ printf "%.0f", $1 / ($3 - $2) }')
 echo "throughput ($TPUT_PARTS partitions): $N records through pub -> Kafka -> sub --ack -> pg-copy --key id --ack: $tput results/s (wm-kafka-pub alone finished at $pubrate/s)"
-echo "RESULT name=e2e_throughput ours=$tput peer=- unit=results/s target=- note=N=$N,partitions=$TPUT_PARTS"
+echo "RESULT name=e2e_throughput$ksfx ours=$tput peer=- unit=results/s target=- note=N=$N,partitions=$TPUT_PARTS"
 
 # --- 2. delay at a steady rate ----------------------------------------------
 # Emits record i at t0 + i/RATE with "ts" = now; writes every record at once
@@ -201,7 +221,7 @@ delay_run() {
 	echo "delay at $RATE results/s for ${DURATION}s, wm-pg-copy -T $t, wm-kafka-sub fetch.wait.max.ms=${fw/-/500 (default)}: rows=$cnt"
 	echo "  ts -> commit (visible): p50=${p50} ms p99=${p99} ms max=${max} ms min=${min} ms (target p99 <= $((t + 200)) ms)"
 	echo "  ts -> row inserted:     p50=${i50} ms p99=${i99} ms"
-	echo "RESULT name=e2e_delay_p99_T$t$suffix ours=$p99 peer=- unit=ms target=ours<=$((t + 200)) note=p50=${p50},max=${max},rate=$RATE/s,${DURATION}s"
+	echo "RESULT name=e2e_delay_p99_T$t$suffix$ksfx ours=$p99 peer=- unit=ms target=ours<=$((t + 200)) note=p50=${p50},max=${max},rate=$RATE/s,${DURATION}s"
 }
 
 for t in $TIMEOUTS; do

@@ -19,7 +19,9 @@
 #include "buf.h"
 #include "cli.h"
 #include "kafka/kbatch.h"
+#include "kafka/kcatflags.h"
 #include "kafka/kconf.h"
+#include "kafka/kfailfast.h"
 #include "kafka/kkey.h"
 #include "kafka/korigin.h"
 #include "kafka/kpart.h"
@@ -76,11 +78,18 @@ versions(FILE *fp)
 	fprintf(fp, "librdkafka %s\n", rd_kafka_version_str());
 }
 
+/* kcat's flags that this program does not take get their own message. */
+static const char *
+unknown_opt(int c)
+{
+	return kcatflag_unsupported(c, 1);
+}
+
 static const struct cli_prog cli = {
 	.name = "wm-kafka-pub",
 	.synopsis =
 	    "usage: wm-kafka-pub [-hPqVv] [-b brokers] -t topic [-c count] [-F file]\n"
-	    "                    [-K delim] [-k key] [-p partition] [-X prop=val]\n"
+	    "                    [-K delim] [-k key] [-m secs] [-p partition] [-X prop=val]\n"
 	    "                    [-z codec] [--failed file] [--flush-timeout secs]\n"
 	    "                    [--key-field name] [--max-line bytes] [file ...]\n",
 	.options =
@@ -93,6 +102,7 @@ static const struct cli_prog cli = {
 	    "  -z codec               compression: none, gzip, snappy, lz4, zstd\n"
 	    "  -K delim               key is the text before delim on each line\n"
 	    "  -k key                 the key of every message\n"
+	    "  -m secs                wait this long for the first broker to answer\n"
 	    "      --key-field name   key from this member (default url; \"\": none)\n"
 	    "  -p partition           send every line to partition (-1: partitioner)\n"
 	    "  -P                     produce (kcat's flag; the only mode)\n"
@@ -105,6 +115,7 @@ static const struct cli_prog cli = {
 	    "  -h, --help             show this help\n"
 	    "  -V, --version          show the version and librdkafka's\n",
 	.versions = versions,
+	.unknown_opt = unknown_opt,
 };
 
 static void
@@ -456,25 +467,20 @@ apply_conf(rd_kafka_conf_t *conf, const struct options *o)
 		{ "log.connection.close", "false" },
 	};
 	char errstr[512];
-	const char *env;
 	size_t i;
-	int hasfile = 0;
 
 	for (i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
 		if (kconf_set(conf, defaults[i][0], defaults[i][1], errstr,
 		    sizeof(errstr)) < 0)
 			die("%s", errstr);
-	for (i = 0; i < o->nconfargs; i++)
-		hasfile |= o->confargs[i][0] == 'F';
-	if (!hasfile && (env = getenv("KCAT_CONFIG")) != NULL && *env &&
-	    kconf_read_file(conf, env, errstr, sizeof(errstr)) < 0)
-		dieusage("KCAT_CONFIG: %s", errstr);
+	if (kconf_kcat_config(conf, o->confargs, o->nconfargs, errstr,
+	    sizeof(errstr)) < 0)
+		dieusage("%s", errstr);
 	if (kconf_apply_tagged(conf, o->confargs, o->nconfargs, &i, errstr,
 	    sizeof(errstr)) < 0)
 		dieusage("%s %s", o->confargs[i][0] == 'F' ? "-F" : "-X", errstr);
-	if (o->brokers && kconf_set(conf, "bootstrap.servers", o->brokers,
-	    errstr, sizeof(errstr)) < 0)
-		dieusage("-b: %s", errstr);
+	if (kconf_brokers(conf, o->brokers, errstr, sizeof(errstr)) < 0)
+		dieusage("%s", errstr);
 }
 
 static void
@@ -492,12 +498,21 @@ parse_args(int argc, char **argv, struct options *o)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
+	char errstr[256];
 	long v;
 	int ch;
 
-	while ((ch = cli_getopt(argc, argv, "b:c:F:hK:k:Pp:qt:VvX:z:",
-	    longopts)) != -1) {
+	while ((ch = cli_getopt(argc, argv, "b:c:F:hK:k:Pp:qt:VvX:z:"
+	    KCATFLAG_OPTS, longopts)) != -1) {
 		switch (ch) {
+		case 'm':
+			(void)cli_seconds(optarg, 0.001);	/* the shared message */
+			o->confargs = xreallocarray(o->confargs, o->nconfargs + 1,
+			    sizeof(*o->confargs));
+			if ((o->confargs[o->nconfargs++] = kcatflag_tag(ch, optarg,
+			    errstr, sizeof(errstr))) == NULL)
+				dieusage("%s", errstr);
+			break;
 		case 'b':
 			o->brokers = optarg;
 			break;
@@ -570,8 +585,6 @@ parse_args(int argc, char **argv, struct options *o)
 		dieusage("no topic: use -t topic");
 	if (o->key && o->keydelim)
 		dieusage("-k and -K cannot be used together");
-	if (o->brokers == NULL)
-		o->brokers = getenv("KAFKA_BROKERS");
 }
 
 int
@@ -603,13 +616,10 @@ main(int argc, char **argv)
 
 	conf = rd_kafka_conf_new();
 	apply_conf(conf, &o);
-	if (!kconf_isset(conf, "bootstrap.servers"))
-		dieusage("no brokers: use -b host:port, KAFKA_BROKERS or "
-		    "-X bootstrap.servers");
 	get_partitioner(conf, partitioner, sizeof(partitioner));
 	rd_kafka_conf_set_opaque(conf, &p);
 	rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
-	rd_kafka_conf_set_error_cb(conf, on_error);
+	kfailfast_conf(conf, on_error);
 	rd_kafka_conf_set_log_cb(conf, on_log);
 
 	if (o.failed == NULL) {
@@ -632,6 +642,8 @@ main(int argc, char **argv)
 	if ((p.rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr,
 	    sizeof(errstr))) == NULL)
 		dieusage("%s", errstr);
+	if (kfailfast_wait(p.rk, &stop, errstr, sizeof(errstr)) < 0)
+		die("kafka: %s", errstr);
 	tconf = rd_kafka_default_topic_conf_dup(p.rk);
 	if (can_hash(&o, partitioner)) {
 		rd_kafka_topic_conf_set_partitioner_cb(tconf, partition_cb);

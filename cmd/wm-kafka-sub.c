@@ -20,7 +20,9 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "kafka/kcatflags.h"
 #include "kafka/kconf.h"
+#include "kafka/kfailfast.h"
 #include "kafka/kenvelope.h"
 #include "kafka/koffset.h"
 #include "kafka/kassign.h"
@@ -78,11 +80,18 @@ versions(FILE *fp)
 	fprintf(fp, "librdkafka %s\n", rd_kafka_version_str());
 }
 
+/* kcat's flags that this program does not take get their own message. */
+static const char *
+unknown_opt(int c)
+{
+	return kcatflag_unsupported(c, 0);
+}
+
 static const struct cli_prog cli = {
 	.name = "wm-kafka-sub",
 	.synopsis =
 	    "usage: wm-kafka-sub [-CehJqVv] [-b brokers] [-c count] [-F file] [-G group]\n"
-	    "                    [-o offset] [-X prop=val] [--ack path]\n"
+	    "                    [-m secs] [-o offset] [-X prop=val] [--ack path]\n"
 	    "                    [--drain-timeout secs] [--max-pending lines]\n"
 	    "                    -t topic ... [topic ...]\n",
 	.options =
@@ -90,7 +99,8 @@ static const struct cli_prog cli = {
 	    "  -b brokers          bootstrap brokers (default $KAFKA_BROKERS)\n"
 	    "  -t topic            topic to read; may be repeated\n"
 	    "  -G group            consumer group: share partitions, commit offsets\n"
-	    "  -o offset           beginning|end|stored|N|-N|s@ms: where to start\n"
+	    "  -m secs             wait this long for the first broker to answer\n"
+	    "  -o offset           beginning|end|stored|N|-N|s@ms, e@ms (end)\n"
 	    "  -e                  exit at the end of every partition\n"
 	    "  -c count            exit after count messages\n"
 	    "  -C                  consume (kcat's flag; the only mode)\n"
@@ -105,6 +115,7 @@ static const struct cli_prog cli = {
 	    "  -h, --help          show this help\n"
 	    "  -V, --version       show the version and librdkafka's\n",
 	.versions = versions,
+	.unknown_opt = unknown_opt,
 };
 
 /* How lib/kafka reports: a warning line, after the progress line. */
@@ -255,6 +266,11 @@ build_conf(struct sub *s, struct options *o, rd_kafka_conf_t *conf)
 
 	kconf_consumer(conf, "wm-kafka-sub", o->group, o->off.kind == KOFF_END);
 	/* conf is freed before a usage error: exit leaves nothing behind. */
+	if (kconf_kcat_config(conf, o->confargs, o->nconf, errstr,
+	    sizeof(errstr)) < 0) {
+		rd_kafka_conf_destroy(conf);
+		dieusage("%s", errstr);
+	}
 	if (kconf_apply_tagged(conf, o->confargs, o->nconf, &bad, errstr,
 	    sizeof(errstr)) < 0) {
 		rd_kafka_conf_destroy(conf);
@@ -271,7 +287,7 @@ build_conf(struct sub *s, struct options *o, rd_kafka_conf_t *conf)
 	kcommit_init(&s->kc, kconf_isset(conf, "group.id") && o->group != NULL);
 	rd_kafka_conf_set_opaque(conf, s);
 	rd_kafka_conf_set_log_cb(conf, log_cb);
-	rd_kafka_conf_set_error_cb(conf, error_cb);
+	kfailfast_conf(conf, error_cb);
 	rd_kafka_conf_set_offset_commit_cb(conf, commit_cb);
 	if (o->group)
 		rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
@@ -348,8 +364,15 @@ main(int argc, char **argv)
 	o.drain_timeout = 10;
 	o.confargs = xcalloc((size_t)argc, sizeof(*o.confargs));
 	o.topics = xcalloc((size_t)argc, sizeof(*o.topics));
-	while ((c = cli_getopt(argc, argv, "b:Cc:eF:G:hJo:qt:vVX:", longopts)) != -1) {
+	while ((c = cli_getopt(argc, argv, "b:Cc:eF:G:hJo:qt:vVX:"
+	    KCATFLAG_OPTS, longopts)) != -1) {
 		switch (c) {
+		case 'm':
+			(void)cli_seconds(optarg, 0.001);	/* the shared message */
+			if ((o.confargs[o.nconf++] = kcatflag_tag(c, optarg, errstr,
+			    sizeof(errstr))) == NULL)
+				dieusage("%s", errstr);
+			break;
 		case 'A':
 			o.ack_path = optarg;
 			break;
@@ -434,8 +457,9 @@ main(int argc, char **argv)
 	ignore_sigpipe();
 	catch_stop_signals(onsignal);
 
-	s.rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
-	if (s.rk == NULL)
+	if ((s.rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr,
+	    sizeof(errstr))) == NULL ||
+	    kfailfast_wait(s.rk, &stop, errstr, sizeof(errstr)) < 0)
 		die("kafka: %s", errstr);
 	if (pipe2(s.iopipe, O_NONBLOCK | O_CLOEXEC) < 0)
 		die("pipe:");
@@ -449,6 +473,7 @@ main(int argc, char **argv)
 	s.c = (struct kconsume){ .rk = s.rk, .q = s.q, .kc = &s.kc,
 	    .outfd = STDOUT_FILENO, .wakefd = s.iopipe[0], .json = o.json,
 	    .group = o.group != NULL, .count = o.count,
+	    .stop_ms = o.off.stop_ms,
 	    .max_pending = (size_t)o.max_pending, .warn = warn_cb, .arg = &s };
 	s.kc.rk = s.rk;
 	if (!o.group && kassign_start_simple(s.rk, s.q, &s.kc, o.topics,
@@ -464,7 +489,7 @@ main(int argc, char **argv)
 			continue;
 		kconsume_flush(&s.c);
 		commit_now(&s, 1);
-		if (o.exit_eof && offtrack_all_eof(&s.kc.ot))
+		if ((o.exit_eof || o.off.stop_ms) && offtrack_all_eof(&s.kc.ot))
 			break;
 		stats(&s, 0);
 		kconsume_wait(&s.c, TICK_MS);

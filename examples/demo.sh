@@ -14,6 +14,8 @@
 #                             idempotent)
 #   WEBMON_SITES=FILE         your own sites instead of the local fixture
 #   DEMO_SECONDS=20           how long the pipeline runs
+#   WEBMON_KAFKA=broker       Apache Kafka (tests/kafka/broker.sh; needs java
+#                             and mvn) instead of the embedded mock cluster
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -43,6 +45,7 @@ cleanup() {
 	[ "${#pids[@]}" -eq 0 ] || wait "${pids[@]}" 2>/dev/null || true
 	http_stop 2>/dev/null || true
 	[ -n "${own_kafka:-}" ] && kafka_stop 2>/dev/null
+	[ -n "${own_broker:-}" ] && broker_stop 2>/dev/null
 	[ -n "${own_pg:-}" ] && pg_stop 2>/dev/null
 	rm -rf "$work"
 }
@@ -63,7 +66,16 @@ if [ -z "$sites" ]; then
 fi
 
 kafka_args=()
-if [ -z "${KAFKA_BROKERS:-}" ]; then
+if [ -z "${KAFKA_BROKERS:-}" ] && [ "${WEBMON_KAFKA:-}" = broker ]; then
+	say "starting Apache Kafka (topic $topic, 3 partitions)"
+	. "$ROOT/tests/kafka/broker.sh"
+	broker_start
+	export KAFKA_BROKERS=$BROKER_PLAIN
+	until kcat -L -b "$KAFKA_BROKERS" -t "$topic" 2>/dev/null | grep -q "with [1-9]"; do
+		sleep 0.2
+	done
+	own_broker=1
+elif [ -z "${KAFKA_BROKERS:-}" ]; then
 	say "starting the mock Kafka cluster (topic $topic, 3 partitions)"
 	kafka_start 1 "$topic:3"
 	own_kafka=1

@@ -42,7 +42,7 @@ cli_getopt(int argc, char *const argv[], const char *shortopts,
     const struct option *longopts)
 {
 	char spec[128];
-	const char *prev;
+	const char *prev, *msg;
 	int c, li = -1;
 
 	/* A leading ':' makes a missing argument ':' rather than '?'. */
@@ -66,6 +66,9 @@ cli_getopt(int argc, char *const argv[], const char *shortopts,
 			    longname(prev) + 2) > 1 ? "ambiguous" : "unknown",
 			    optname);
 		}
+		if (optopt != 0 && prog->unknown_opt != NULL &&
+		    (msg = prog->unknown_opt(optopt)) != NULL)
+			dieusage("%s", msg);
 		if (optopt != 0)
 			dieusage("unknown option '-%c'", optopt);
 		/* optopt 0 and no "--": a valid -? */

@@ -19,6 +19,11 @@ struct cli_prog {
 	const char *options;	/* the option list --help prints after the synopsis */
 	/* Writes one line per outside library linked: "libpq 16.4"; may be NULL. */
 	void (*versions)(FILE *fp);
+	/*
+	 * A message of its own for an unknown short option c (e.g. a kcat
+	 * flag the program does not take), or NULL; the field may be NULL.
+	 */
+	const char *(*unknown_opt)(int c);
 };
 
 /* Set the program (name and usage) for every message; first thing in main(). */

@@ -86,13 +86,15 @@ WITH f AS (
 		       min(y.ts) FILTER (WHERE y.k = greatest(success_threshold, 1))
 		               AS mth_ts
 		FROM (SELECT r.ok, r.ts,
-		             row_number() OVER (ORDER BY r.ts) AS k
+		             row_number() OVER (ORDER BY r.ts, r.id) AS k
 		      FROM wm_results r
 		      WHERE hashtext(r.url) = hashtext(f.url)
 		        AND wm_url_is(r.url, f.url) AND r.probe = f.probe
 		        AND r.ts >= f.ts
 		        AND (r.ts > f.ts OR r.id > f.id)
-		      ORDER BY r.ts
+		      -- (ts, id), the order of every other step: results
+		      -- sharing a ts must not change places here
+		      ORDER BY r.ts, r.id
 		      LIMIT greatest(success_threshold, 1)) y) n
 ), numbered AS (
 	-- run: number of the run of failures

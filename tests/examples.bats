@@ -338,8 +338,10 @@ unit_fails() {
 tls_conf_check() {
 	local conf=$1
 	echo '{"id":"x","url":"http://a.test/"}' >"$W/one.ndjson"
+	# webmon.connect.timeout.ms=0: read the line and let it fail, instead of
+	# failing fast before reading.
 	run --separate-stderr wm-kafka-pub -F "$conf" -t tls -X message.timeout.ms=3000 \
-		--failed "$W/failed.tls" "$W/one.ndjson"
+		-X webmon.connect.timeout.ms=0 --failed "$W/failed.tls" "$W/one.ndjson"
 	echo "$stderr"
 	[ "$status" -eq 1 ]
 	[[ $stderr != *"-F "* ]]

@@ -217,7 +217,7 @@ consume() {
 	records 5 >"$BATS_TEST_TMPDIR/in"
 	kafka_ctl "down -1"
 	run -1 --separate-stderr wm-kafka-pub -b "$KAFKA_BROKERS" -t gone -X message.timeout.ms=1500 \
-		--failed "$BATS_TEST_TMPDIR/failed" <"$BATS_TEST_TMPDIR/in"
+		-X webmon.connect.timeout.ms=0 --failed "$BATS_TEST_TMPDIR/failed" <"$BATS_TEST_TMPDIR/in"
 	kafka_ctl "up -1"
 	cmp <(sort "$BATS_TEST_TMPDIR/in") <(sort "$BATS_TEST_TMPDIR/failed")
 	[[ $stderr == *" total: read=5 delivered=0 failed=5 "* ]]
@@ -271,7 +271,7 @@ _read_past() {
 	mkfifo "$BATS_TEST_TMPDIR/fifo"
 	kafka_ctl "down -1"
 	wm-kafka-pub -b "$KAFKA_BROKERS" -t term --flush-timeout 1 \
-		--failed "$BATS_TEST_TMPDIR/failed" \
+		-X webmon.connect.timeout.ms=0 --failed "$BATS_TEST_TMPDIR/failed" \
 		<"$BATS_TEST_TMPDIR/fifo" 2>"$BATS_TEST_TMPDIR/err" 3>&- &
 	PUB_PID=$!
 	exec 4>"$BATS_TEST_TMPDIR/fifo"

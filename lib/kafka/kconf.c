@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kfailfast.h"
 #include "util.h"
 
 int
@@ -16,6 +17,9 @@ kconf_set(rd_kafka_conf_t *conf, const char *name, const char *val,
 	char why[512];
 	rd_kafka_conf_res_t res;
 
+	/* webmon's own property, not librdkafka's (kfailfast.h). */
+	if (strcmp(name, KFAILFAST_PROP) == 0)
+		return kfailfast_set_timeout(val, errstr, errsize);
 	res = rd_kafka_conf_set(conf, name, val, why, sizeof(why));
 	/* kcat's "topic.X" spelling: X is a topic property set as a default. */
 	if (res == RD_KAFKA_CONF_UNKNOWN && strncmp(name, "topic.", 6) == 0)
@@ -185,8 +189,33 @@ kconf_brokers(rd_kafka_conf_t *conf, const char *brokers, char *errstr,
 	if (kconf_isset(conf, "bootstrap.servers"))
 		return 0;
 	if (env == NULL || *env == '\0') {
-		snprintf(errstr, errsize, "no brokers: give -b or set KAFKA_BROKERS");
+		snprintf(errstr, errsize, "no brokers: use -b host:port, "
+		    "-X bootstrap.servers, -F file or KAFKA_BROKERS");
 		return -1;
 	}
-	return kconf_set(conf, "bootstrap.servers", env, errstr, errsize);
+	if (kconf_set(conf, "bootstrap.servers", env, why, sizeof(why)) < 0) {
+		snprintf(errstr, errsize, "KAFKA_BROKERS '%s': %s", env, why);
+		return -1;
+	}
+	return 0;
+}
+
+int
+kconf_kcat_config(rd_kafka_conf_t *conf, char *const *tagged, size_t n,
+    char *errstr, size_t errsize)
+{
+	const char *env = getenv("KCAT_CONFIG");
+	char why[512];
+	size_t i;
+
+	if (env == NULL || *env == '\0')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (tagged[i][0] == 'F')
+			return 0;
+	if (kconf_read_file(conf, env, why, sizeof(why)) < 0) {
+		snprintf(errstr, errsize, "KCAT_CONFIG: %s", why);
+		return -1;
+	}
+	return 0;
 }

@@ -46,6 +46,13 @@ void kconf_consumer(rd_kafka_conf_t *conf, const char *client,
  */
 int kconf_brokers(rd_kafka_conf_t *conf, const char *brokers, char *errstr,
     size_t errsize);
+/*
+ * Read the file $KCAT_CONFIG names into conf, as kcat does, unless one of the
+ * n tagged arguments (kconf_tag) is an -F file. Call before applying them so
+ * that -X overrides the file. Returns 0, or -1 with "KCAT_CONFIG: why".
+ */
+int kconf_kcat_config(rd_kafka_conf_t *conf, char *const *tagged, size_t n,
+    char *errstr, size_t errsize);
 /* 1 when property name is set to a non-empty value in conf, else 0. */
 int kconf_isset(const rd_kafka_conf_t *conf, const char *name);
 

@@ -72,6 +72,23 @@ take(struct kconsume *c, const rd_kafka_message_t *m)
 	    r == KLINE_WROTE);
 }
 
+/*
+ * kcat's -o e@ms: a message at or after the stop time ends its partition
+ * (marked at its end, as -e does); it and the rest are not taken.
+ */
+static int
+past_stop(struct kconsume *c, const rd_kafka_message_t *m)
+{
+	rd_kafka_timestamp_type_t type;
+	int64_t ts;
+
+	if (c->stop_ms <= 0 || (ts = rd_kafka_message_timestamp(m, &type)) < 0 ||
+	    ts < c->stop_ms)
+		return 0;
+	offtrack_set_eof(&c->kc->ot, rd_kafka_topic_name(m->rkt), m->partition, 1);
+	return 1;
+}
+
 static void
 on_error(struct kconsume *c, const rd_kafka_message_t *m)
 {
@@ -119,7 +136,7 @@ kconsume_batch(struct kconsume *c, rd_kafka_message_t **msgs)
 
 		if (m->err)
 			on_error(c, m);
-		else if (!c->draining)
+		else if (!c->draining && !past_stop(c, m))
 			take(c, m);
 		rd_kafka_message_destroy(m);
 		if (!c->draining && c->count > 0 &&

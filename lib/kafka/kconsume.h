@@ -9,6 +9,7 @@
 #define WEBMON_KCONSUME_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <librdkafka/rdkafka.h>
 
@@ -26,6 +27,7 @@ struct kconsume {
 	int json;			/* kcat -J envelopes instead of payloads */
 	int group;			/* a consumer group serves the queue */
 	long long count;		/* -c: stop taking after this many; 0 none */
+	int64_t stop_ms;		/* -o e@: a partition ends before this; 0 none */
 	size_t max_pending;
 	/* Called with a message to report (not the caller's to free). */
 	void (*warn)(void *arg, const char *msg);

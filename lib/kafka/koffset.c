@@ -27,12 +27,19 @@ koffset_parse(struct koffset *ko, const char *s, char *errstr, size_t errsize)
 		}
 		ko->kind = KOFF_TIME;
 		ko->val = v;
+	} else if (strncmp(s, "e@", 2) == 0) {
+		if (parse_long(s + 2, 1, INT64_MAX, &v) < 0) {
+			snprintf(errstr, errsize,
+			    "expected e@ followed by milliseconds");
+			return -1;
+		}
+		ko->stop_ms = v;
 	} else if (parse_long(s, -INT64_MAX, INT64_MAX, &v) == 0) {
 		ko->kind = v < 0 ? KOFF_TAIL : KOFF_ABS;
 		ko->val = v < 0 ? -v : v;
 	} else {
 		snprintf(errstr, errsize,
-		    "expected beginning, end, stored, N, -N or s@ms");
+		    "expected beginning, end, stored, N, -N, s@ms or e@ms");
 		return -1;
 	}
 	return 0;

@@ -1,6 +1,6 @@
 /*
  * koffset.h: kcat's -o start offset spec (beginning, end, stored, N, -N,
- * s@ms) and the librdkafka start offset it asks for.
+ * s@ms), its e@ms end, and the librdkafka start offset it asks for.
  */
 #ifndef WEBMON_KOFFSET_H
 #define WEBMON_KOFFSET_H
@@ -21,9 +21,14 @@ enum koffkind {
 struct koffset {
 	enum koffkind kind;
 	int64_t val;
+	int64_t stop_ms;	/* e@ms: stop before this timestamp; 0 none */
 };
 
-/* Parse spec s into *ko. Returns 0, or -1 with "expected ..." in errstr. */
+/*
+ * Parse spec s into *ko: e@ms sets stop_ms and leaves the start alone, so
+ * -o s@A -o e@B works as in kcat. Returns 0, or -1 with "expected ..." in
+ * errstr.
+ */
 int koffset_parse(struct koffset *ko, const char *s, char *errstr,
     size_t errsize);
 /* librdkafka start offset for one partition; not for KOFF_TIME. */

@@ -11,7 +11,9 @@
 #                         partitions), table NAME like wm_results, group NAME,
 #                         work dir E2E_W with the ack FIFO
 #   sink_start            start wm-kafka-sub | wm-pg-copy: SUB_PID COPY_PID,
-#                         logs $E2E_W/sub.K.log copy.K.log (K = SINK_RUN)
+#                         logs $E2E_W/sub.K.log copy.K.log (K = SINK_RUN);
+#                         the ack FIFO is $E2E_W/ack, or ack.K with
+#                         E2E_ACK_PER_RUN=1 (several sinks at once)
 #   sink_wait_assigned    wait until this run's wm-kafka-sub has its partitions
 #   pub_start [PACE]      feed the records to wm-kafka-pub (PUB_PID, FEED_PID),
 #                         paced "LINES SECONDS" per chunk or all at once
@@ -21,6 +23,14 @@
 #   sink_stop             SIGTERM wm-kafka-sub as systemd would; both must exit 0
 #   assert_all_stored     count = distinct = E2E_N, ids equal the input's, no rejects
 #   e2e_teardown          kill -9 whatever is left, stop Kafka
+#   e2e_teardown_file     stop PostgreSQL (and the real broker)
+#   kafka_outage SECS     the broker is away for SECS: the mock's "down 1", or
+#                         kill -9 of the real broker and a restart
+#
+# Kafka is E2E_KAFKA: "mock" (librdkafka's mock cluster, one per test) or
+# "broker" (Apache Kafka, tests/kafka/broker.sh, one per file). A test file
+# whose name ends in -broker.bats runs on the real broker: tests/e2e-broker.bats
+# is a link to tests/e2e.bats, so the same tests run on both.
 
 E2E_N=${E2E_N:-50000}
 E2E_FIX="$FIXTURES/e2e"
@@ -32,6 +42,18 @@ E2E_COPY_ARGS=(-n 1000 -T 200)
 # for a full replay.
 E2E_PUB_ARGS=(-z zstd)
 
+case ${BATS_TEST_FILENAME##*/} in
+*-broker.bats) E2E_KAFKA=broker ;;
+*) E2E_KAFKA=${E2E_KAFKA:-mock} ;;
+esac
+if [ "$E2E_KAFKA" = broker ]; then
+	# shellcheck source=broker.bash
+	source "$TESTS_DIR/helpers/broker.bash"
+	# A broker killed mid-stream: acks=all and idempotence let the publisher
+	# retry without losing or doubling a record.
+	E2E_PUB_ARGS+=(-X acks=all -X enable.idempotence=true)
+fi
+
 e2e_setup_file() {
 	E2E_RECORDS="$BATS_FILE_TMPDIR/records.ndjson"
 	E2E_IDS="$BATS_FILE_TMPDIR/ids.sorted"
@@ -42,6 +64,10 @@ e2e_setup_file() {
 		{ echo "generated ids are not unique" >&2; return 1; }
 	pg_start || return 1
 	pq -f "$ROOT/sql/schema.sql" >/dev/null || return 1
+	if [ "$E2E_KAFKA" = broker ]; then
+		broker_start || return 1
+		echo "# Apache Kafka $BROKER_VERSION started in $BROKER_START_MS ms" >&3
+	fi
 	# pg.bash runs the server with synchronous_commit=off, with which a crash
 	# (pg_down immediate) may lose transactions already committed and
 	# acknowledged. The delivery guarantee assumes a durable commit, so ask for
@@ -54,20 +80,29 @@ e2e_setup() {
 	E2E_W="$BATS_TEST_TMPDIR"
 	E2E_PIDS=()
 	SINK_RUN=0
-	kafka_start 1 "$E2E_NAME:3" || return 1
+	if [ "$E2E_KAFKA" = broker ]; then
+		export KAFKA_BROKERS=$BROKER_PLAIN
+		broker_topic "$E2E_NAME" || return 1
+	else
+		kafka_start 1 "$E2E_NAME:3" || return 1
+	fi
 	pq -c "CREATE TABLE $E2E_NAME (LIKE wm_results INCLUDING ALL)" || return 1
 	mkfifo "$E2E_W/ack"
 }
 
 sink_start() {
 	SINK_RUN=$((SINK_RUN + 1))
-	local k=$SINK_RUN
+	local k=$SINK_RUN ack=$E2E_W/ack
 	mkfifo "$E2E_W/data.$k"
+	if [ -n "${E2E_ACK_PER_RUN:-}" ]; then
+		ack=$E2E_W/ack.$k
+		mkfifo "$ack"
+	fi
 	# shellcheck disable=SC2086 # KAFKA_GROUP_X is several words
 	wm-kafka-sub -v -b "$KAFKA_BROKERS" -t "$E2E_NAME" -G "$E2E_NAME" $KAFKA_GROUP_X \
-		--ack "$E2E_W/ack" </dev/null >"$E2E_W/data.$k" 2>"$E2E_W/sub.$k.log" 3>&- &
+		--ack "$ack" </dev/null >"$E2E_W/data.$k" 2>"$E2E_W/sub.$k.log" 3>&- &
 	SUB_PID=$!
-	wm-pg-copy -t "$E2E_NAME" --key id --ack "$E2E_W/ack" "${E2E_COPY_ARGS[@]}" \
+	wm-pg-copy -t "$E2E_NAME" --key id --ack "$ack" "${E2E_COPY_ARGS[@]}" \
 		--reject "$E2E_W/rejects.$k" <"$E2E_W/data.$k" >/dev/null 2>"$E2E_W/copy.$k.log" 3>&- &
 	COPY_PID=$!
 	E2E_PIDS+=("$SUB_PID" "$COPY_PID")
@@ -156,6 +191,17 @@ assert_all_stored() {
 	done
 }
 
+# The topic holds every record exactly once: no publisher retry doubled one
+# (an idempotent producer on the real broker).
+assert_topic_once() {
+	local out="$E2E_W/topic.ids" n u
+	kcat -C -b "$KAFKA_BROKERS" -t "$E2E_NAME" -e -q | jq -r .id >"$out" || return 1
+	n=$(wc -l <"$out")
+	u=$(LC_ALL=C sort -u "$out" | wc -l)
+	[ "$n" -eq "$E2E_N" ] && [ "$u" -eq "$E2E_N" ] ||
+		{ echo "topic holds $n messages, $u distinct ids; expected $E2E_N" >&2; return 1; }
+}
+
 # Every log of this test on stderr (shown by bats when the test fails).
 e2e_logs() {
 	local f
@@ -176,6 +222,24 @@ e2e_teardown() {
 	done
 	E2E_PIDS=()
 	kafka_stop
+}
+
+e2e_teardown_file() {
+	pg_stop
+	[ "$E2E_KAFKA" != broker ] || broker_stop
+}
+
+kafka_outage() {
+	if [ "$E2E_KAFKA" = broker ]; then
+		broker_kill9
+		sleep "$1"
+		broker_restart || return 1
+		echo "# the broker restarted in $BROKER_START_MS ms" >&3
+	else
+		kafka_ctl "down 1" || return 1
+		sleep "$1"
+		kafka_ctl "up 1"
+	fi
 }
 
 # The group has committed the end of every partition: a new member of it

@@ -29,6 +29,12 @@ specs(void)
 	CHECK(ko.kind == KOFF_TIME && ko.val == 1700000000000LL);
 	ko.kind = KOFF_DEFAULT;
 	CHECK(koffset_start(&ko) == RD_KAFKA_OFFSET_BEGINNING);
+	/* e@ms is the end: the start set before stays. */
+	CHECK(koffset_parse(&ko, "s@1700000000000", err, sizeof(err)) == 0);
+	ko.stop_ms = 0;
+	CHECK(koffset_parse(&ko, "e@1700000001000", err, sizeof(err)) == 0);
+	CHECK(ko.kind == KOFF_TIME && ko.val == 1700000000000LL &&
+	    ko.stop_ms == 1700000001000LL);
 }
 
 static void
@@ -36,7 +42,7 @@ bad_specs(void)
 {
 	static const char *const bad[] = {
 		"", "begin", "END", "x1", "1x", "s@", "s@-1", "s@x",
-		"99999999999999999999", "--1",
+		"99999999999999999999", "--1", "e@", "e@0", "e@x", "e@-5",
 	};
 	struct koffset ko;
 	char err[128];
@@ -53,7 +59,7 @@ bad_specs(void)
 int
 main(void)
 {
-	TEST("koffset: beginning, end, stored, N, -N and s@ms", specs());
+	TEST("koffset: beginning, end, stored, N, -N, s@ms and e@ms", specs());
 	TEST("koffset: anything else is refused with what is expected",
 	    bad_specs());
 	return unit_done();
