@@ -3,10 +3,7 @@
  * exit only when every line has a delivery report. Lines that could not be
  * delivered are written verbatim to --failed (default stderr).
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,6 +14,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "buf.h"
+#include "infiles.h"
 #include "kafka/kbatch.h"
 #include "kafka/kcatflags.h"
 #include "kafka/kconf.h"
@@ -24,6 +22,7 @@
 #include "kafka/kfailfast.h"
 #include "kafka/khash.h"
 #include "kafka/kkey.h"
+#include "kafka/klog.h"
 #include "kafka/korigin.h"
 #include "lines.h"
 #include "progress.h"
@@ -86,10 +85,11 @@ onsignal(int sig)
 		stop++;
 }
 
-/* Count m as failed and write it to --failed. */
+/* Count m as failed and write it to --failed; also kbatch_flush()'s refusal. */
 static void
-fail_line(struct pub *p, const rd_kafka_message_t *m, const char *why)
+fail_line(void *arg, const rd_kafka_message_t *m, const char *why)
 {
+	struct pub *p = arg;
 	char err[512];
 
 	p->failed++;
@@ -114,21 +114,10 @@ static void
 on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 {
 	struct pub *p = opaque;
-	char why[512];
 
-	if (err == RD_KAFKA_RESP_ERR__FATAL) {
-		rd_kafka_fatal_error(rk, why, sizeof(why));
-		progress_clear(&p->prog);
-		warnmsg("kafka: fatal: %s", why);
-		if (!stop)
-			stop = 1;
-		return;
-	}
-	if (p->opt->verbose || (!p->opt->quiet &&
-	    err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)) {
-		progress_clear(&p->prog);
-		warnmsg("kafka: %s", reason);
-	}
+	if (klog_error(rk, err, reason, p->opt->verbose, p->opt->quiet,
+	    &p->prog) && !stop)
+		stop = 1;
 }
 
 static void
@@ -136,10 +125,7 @@ on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
 	struct pub *p = rd_kafka_opaque(rk);
 
-	if (p->opt->verbose > 1 || (p->opt->verbose && level <= 4)) {
-		progress_clear(&p->prog);
-		warnmsg("kafka: %s: %s", fac, buf);
-	}
+	klog_line(level, fac, buf, p->opt->verbose, &p->prog);
 }
 
 static void
@@ -156,8 +142,10 @@ stats(struct pub *p, const char *when)
 
 /* Serve delivery reports; print periodic stats and the progress line. */
 static void
-service(struct pub *p, int timeout_ms)
+service(void *arg, int timeout_ms)
 {
+	struct pub *p = arg;
+
 	rd_kafka_poll(p->rk, timeout_ms);
 	if (p->opt->quiet)
 		return;
@@ -169,19 +157,13 @@ service(struct pub *p, int timeout_ms)
 	    "%lu in flight", p->read, p->delivered, p->failed, p->inflight);
 }
 
-/* kbatch_flush() callbacks: accepted, refused, queue full, wait. */
+/* kbatch_flush() callbacks: accepted, queue full, wait. */
 static void
 kb_queued(void *arg, size_t n)
 {
 	struct pub *p = arg;
 
 	p->inflight += n;
-}
-
-static void
-kb_failed(void *arg, const rd_kafka_message_t *m, const char *why)
-{
-	fail_line(arg, m, why);
 }
 
 static int
@@ -197,18 +179,6 @@ kb_wait(void *arg)
 	service(arg, 50);	/* backpressure: wait for deliveries */
 }
 
-static void
-serve(void *arg, int timeout_ms)
-{
-	service(arg, timeout_ms);
-}
-
-/* Hand every gathered line to librdkafka and empty the batch. */
-static void
-flush_batch(struct pub *p, struct kbatch *b)
-{
-	kbatch_flush(b, p->rkt, p->opt->partition, &p->kcb);
-}
 
 /* Take one line: find its key and add it to the batch. */
 static void
@@ -226,7 +196,7 @@ publish(struct pub *p, struct kbatch *b, size_t fileidx, unsigned long lineno,
 	kbatch_add(b, __atomic_load_n(&p->nparts, __ATOMIC_RELAXED), key,
 	    keylen, payload, plen, korigin_pack(&o));
 	if (b->n >= BATCH_LINES || b->arena.len >= BATCH_BYTES)
-		flush_batch(p, b);
+		kbatch_flush(b, p->rkt, p->opt->partition, &p->kcb);
 }
 
 /*
@@ -236,32 +206,10 @@ publish(struct pub *p, struct kbatch *b, size_t fileidx, unsigned long lineno,
 static int
 input_ready(struct pub *p, struct kbatch *b, struct lines *l)
 {
-	struct pollfd pfd = { .fd = l->fd, .events = POLLIN };
-	int n;
-
-	if (lines_buffered(l) || poll(&pfd, 1, 0) > 0)
+	if (lines_wait(l, 0))
 		return 1;
-	flush_batch(p, b);
-	n = poll(&pfd, 1, 100);
-	/* a signal (EINTR) is no input; other errors: let read() report them */
-	return n > 0 || (n < 0 && errno != EINTR);
-}
-
-/*
- * Stopped inside a line: give its bytes back to a seekable input (a later
- * reader of the same file description starts with the whole line); on a
- * pipe they cannot go back, and the line counts as failed.
- */
-static void
-unread_partial(struct pub *p, struct lines *l, const char *name)
-{
-	size_t n = l->rlen - l->rpos;
-
-	if (n == 0 || lseek(l->fd, -(off_t)n, SEEK_CUR) >= 0)
-		return;
-	progress_clear(&p->prog);
-	warnmsg("%s: stopped inside a line: %zu bytes read, not sent", name, n);
-	p->failed++;
+	kbatch_flush(b, p->rkt, p->opt->partition, &p->kcb);
+	return lines_wait(l, 100);
 }
 
 /* Publish the lines of one input. Returns -1 on a read error. */
@@ -270,7 +218,7 @@ publish_fd(struct pub *p, struct kbatch *b, int fd, const char *name)
 {
 	struct lines l;
 	char *line;
-	size_t len;
+	size_t len, left;
 	unsigned n = 0;
 	int rc = 0;
 	char err[128];
@@ -314,9 +262,15 @@ publish_fd(struct pub *p, struct kbatch *b, int fd, const char *name)
 		if (++n % POLL_EVERY == 0)
 			service(p, 0);
 	}
-	flush_batch(p, b);
-	if (stop && !l.eof)
-		unread_partial(p, &l, name);
+	kbatch_flush(b, p->rkt, p->opt->partition, &p->kcb);
+	/* Stopped inside a line: its bytes go back to a seekable input; on
+	 * a pipe they cannot, and the line counts as failed. */
+	if (stop && !l.eof && (left = lines_unread(&l)) > 0) {
+		progress_clear(&p->prog);
+		warnmsg("%s: stopped inside a line: %zu bytes read, not sent",
+		    name, left);
+		p->failed++;
+	}
 	lines_free(&l);
 	return rc;
 }
@@ -324,22 +278,11 @@ publish_fd(struct pub *p, struct kbatch *b, int fd, const char *name)
 static void
 apply_conf(rd_kafka_conf_t *conf, const struct options *o)
 {
-	static const char *defaults[][2] = {
-		{ "acks", "all" },
-		{ "enable.idempotence", "true" },
-		{ "linger.ms", "10" },
-		{ "batch.num.messages", "10000" },
-		{ "queue.buffering.max.messages", "100000" },
-		{ "queue.buffering.max.kbytes", "65536" },
-		{ "log.connection.close", "false" },
-	};
 	char errstr[512];
 	size_t i;
 
-	for (i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
-		if (kconf_set(conf, defaults[i][0], defaults[i][1], errstr,
-		    sizeof(errstr)) < 0)
-			die("%s", errstr);
+	if (kconf_producer(conf, errstr, sizeof(errstr)) < 0)
+		die("%s", errstr);
 	if (kconf_kcat_config(conf, o->confargs, o->nconfargs, errstr,
 	    sizeof(errstr)) < 0)
 		dieusage("%s", errstr);
@@ -476,11 +419,10 @@ main(int argc, char **argv)
 	struct pub p = {
 		.opt = &o,
 		.kk = { .tmp = BUF_INIT },
-		.kcb = { &p, kb_queued, kb_failed, kb_retry, kb_wait },
+		.kcb = { &p, kb_queued, fail_line, kb_retry, kb_wait },
 	};
 	struct kbatch b = KBATCH_INIT;
 	rd_kafka_conf_t *conf;
-	rd_kafka_topic_conf_t *tconf;
 	char errstr[512];
 	size_t i;
 	int status = 0, rc = 0, hash;
@@ -516,35 +458,29 @@ main(int argc, char **argv)
 		dieusage("%s", errstr);
 	if (kfailfast_wait(p.rk, &stop, errstr, sizeof(errstr)) < 0)
 		die("kafka: %s", errstr);
-	tconf = rd_kafka_default_topic_conf_dup(p.rk);
-	if (hash)
-		khash_track(tconf, &p.nparts);
-	if ((p.rkt = rd_kafka_topic_new(p.rk, o.topic, tconf)) == NULL)
-		die("topic '%s': %s", o.topic,
-		    rd_kafka_err2str(rd_kafka_last_error()));
+	if ((p.rkt = khash_topic(p.rk, o.topic, hash ? &p.nparts : NULL,
+	    errstr, sizeof(errstr))) == NULL)
+		die("%s", errstr);
 	p.start_ms = p.last_stats_ms = mono_ms();
 
-	if (optind == argc) {
-		rc |= publish_fd(&p, &b, STDIN_FILENO, "<stdin>");
-	} else {
-		for (i = (size_t)optind; i < (size_t)argc && !stop; i++) {
-			int fd;
+	/* No operand: standard input, even after a signal. */
+	for (i = (size_t)optind; i < (size_t)argc ? !stop : i == (size_t)optind;
+	    i++) {
+		const char *name;
+		int fd = infiles_open(i < (size_t)argc ? argv[i] : "-", &name,
+		    errstr, sizeof(errstr));
 
-			if (strcmp(argv[i], "-") == 0) {
-				rc |= publish_fd(&p, &b, STDIN_FILENO, "<stdin>");
-				continue;
-			}
-			if ((fd = open(argv[i], O_RDONLY | O_CLOEXEC)) < 0) {
-				progress_clear(&p.prog);
-				warnmsg("open '%s':", argv[i]);
-				rc = -1;
-				continue;
-			}
-			rc |= publish_fd(&p, &b, fd, argv[i]);
-			close(fd);
+		if (fd < 0) {
+			progress_clear(&p.prog);
+			warnmsg("%s", errstr);
+			rc = -1;
+			continue;
 		}
+		rc |= publish_fd(&p, &b, fd, name);
+		if (fd != STDIN_FILENO)
+			close(fd);
 	}
-	kdeliver_drain(p.rk, &p.inflight, &stop, o.flush_timeout, serve, &p);
+	kdeliver_drain(p.rk, &p.inflight, &stop, o.flush_timeout, service, &p);
 	progress_clear(&p.prog);
 	if (kdeliver_close(&p.dl, errstr, sizeof(errstr)) < 0)
 		die("%s", errstr);

@@ -43,9 +43,19 @@ partition_cb(const rd_kafka_topic_t *rkt, const void *key, size_t keylen,
 	return start;
 }
 
-void
-khash_track(rd_kafka_topic_conf_t *tconf, int32_t *nparts)
+rd_kafka_topic_t *
+khash_topic(rd_kafka_t *rk, const char *topic, int32_t *nparts, char *errstr,
+    size_t errsize)
 {
-	rd_kafka_topic_conf_set_partitioner_cb(tconf, partition_cb);
-	rd_kafka_topic_conf_set_opaque(tconf, nparts);
+	rd_kafka_topic_conf_t *tconf = rd_kafka_default_topic_conf_dup(rk);
+	rd_kafka_topic_t *rkt;
+
+	if (nparts) {
+		rd_kafka_topic_conf_set_partitioner_cb(tconf, partition_cb);
+		rd_kafka_topic_conf_set_opaque(tconf, nparts);
+	}
+	if ((rkt = rd_kafka_topic_new(rk, topic, tconf)) == NULL)
+		snprintf(errstr, errsize, "topic '%s': %s", topic,
+		    rd_kafka_err2str(rd_kafka_last_error()));
+	return rkt;
 }

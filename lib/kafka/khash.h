@@ -16,10 +16,12 @@
  */
 int khash_possible(rd_kafka_conf_t *conf, int32_t partition, int keyed);
 /*
- * Give tconf a consistent_random partitioner that also stores the partition
- * count in *nparts (read it with __atomic_load_n; it stays 0 until known).
- * *nparts must outlive the topic; nothing is allocated.
+ * A topic handle for topic on rk (free with rd_kafka_topic_destroy()). With
+ * nparts, its partitioner is consistent_random that also stores the
+ * partition count in *nparts (read it with __atomic_load_n; 0 until known;
+ * *nparts must outlive the topic). Returns NULL with errstr on failure.
  */
-void khash_track(rd_kafka_topic_conf_t *tconf, int32_t *nparts);
+rd_kafka_topic_t *khash_topic(rd_kafka_t *rk, const char *topic,
+    int32_t *nparts, char *errstr, size_t errsize);
 
 #endif
