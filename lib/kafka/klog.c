@@ -28,7 +28,8 @@ klog_line(int level, const char *fac, const char *buf, int verbose,
     struct progress *prog)
 {
 	if (verbose > 1 || (verbose && level <= 4)) {
-		progress_clear(prog);
+		if (prog)
+			progress_clear(prog);
 		warnmsg("kafka: %s: %s", fac, buf);
 	}
 }

@@ -16,7 +16,11 @@
  */
 int klog_error(rd_kafka_t *rk, int err, const char *reason, int verbose,
     int quiet, struct progress *prog);
-/* Report a log callback's line: all when verbose > 1, warnings when verbose. */
+/*
+ * Report a log callback's line: all when verbose > 1, warnings when verbose.
+ * prog may be NULL (it is not thread-safe; log callbacks may run on
+ * librdkafka's threads).
+ */
 void klog_line(int level, const char *fac, const char *buf, int verbose,
     struct progress *prog);
 
