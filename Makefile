@@ -196,7 +196,7 @@ FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -std=c11 -D_GNU_SOURCE -Ilib
 CORE_SRC = lib/lines.c lib/util.c lib/buf.c lib/utf8.c
 FUZZ_LIB_sites = lib/probe/sites.c lib/probe/statusset.c lib/probe/match.c \
-	lib/probe/shard.c lib/probe/sitekeys.c lib/probe/secret.c \
+	lib/probe/shard.c lib/probe/sitekeys.c lib/probe/secret.c lib/probe/siteurl.c \
 	lib/probe/checks.c $(CORE_SRC)
 FUZZ_PKGS_sites = libpcre2-8 jansson libcurl
 FUZZ_LIB_checks = lib/probe/checks.c lib/probe/secret.c lib/probe/match.c \
