@@ -196,7 +196,7 @@ FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -std=c11 -D_GNU_SOURCE -Ilib
 CORE_SRC = lib/lines.c lib/util.c lib/buf.c lib/utf8.c
 FUZZ_LIB_sites = lib/probe/sites.c lib/probe/statusset.c lib/probe/match.c \
-	lib/probe/shard.c lib/probe/sitekeys.c lib/probe/secret.c \
+	lib/probe/shard.c lib/probe/sitekeys.c lib/probe/secret.c lib/probe/siteurl.c \
 	lib/probe/checks.c $(CORE_SRC)
 FUZZ_PKGS_sites = libpcre2-8 jansson libcurl
 FUZZ_LIB_checks = lib/probe/checks.c lib/probe/secret.c lib/probe/match.c \
@@ -236,9 +236,9 @@ DEB_PKGS = build-essential pkg-config libcurl4-openssl-dev libpcre2-dev \
 	psmisc valgrind clang libclang-rt-14-dev iproute2 time systemd
 # wm-probe reads the TLS handshake through OpenSSL (cert expiry, version);
 # its tests run nginx (HTTP/2, client certificates) and unshare.
-DEB_PKGS += libssl-dev util-linux
+DEB_PKGS += libssl-dev util-linux python3-cryptography
 # wm-page tests: headless browser, HTML checker, text browser, xmllint
-DEB_PKGS += chromium tidy w3m libxml2-utils
+DEB_PKGS += chromium tidy w3m libxml2-utils file
 # The real Apache Kafka broker of the tests and benchmarks (tests/kafka/):
 # Maven fetches its jars once, a JRE runs it.
 DEB_PKGS += maven default-jre-headless

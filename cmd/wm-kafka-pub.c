@@ -3,10 +3,7 @@
  * exit only when every line has a delivery report. Lines that could not be
  * delivered are written verbatim to --failed (default stderr).
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,13 +15,16 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "infiles.h"
 #include "kafka/kbatch.h"
 #include "kafka/kcatflags.h"
 #include "kafka/kconf.h"
+#include "kafka/kdeliver.h"
 #include "kafka/kfailfast.h"
+#include "kafka/khash.h"
 #include "kafka/kkey.h"
+#include "kafka/klog.h"
 #include "kafka/korigin.h"
-#include "kafka/kpart.h"
 #include "lines.h"
 #include "progress.h"
 #include "timeutil.h"
@@ -32,7 +32,6 @@
 
 #define DEFAULT_MAX_LINE (16L * 1024 * 1024)
 #define STATS_EVERY_MS 10000.0
-#define REPORT_LINES 10		/* failed lines described one by one */
 #define POLL_EVERY 1024		/* serve delivery reports every N lines */
 #define BATCH_LINES 4096	/* lines gathered before producing them */
 #define BATCH_BYTES (1024 * 1024)
@@ -59,12 +58,8 @@ struct pub {
 	const struct options *opt;
 	rd_kafka_t *rk;
 	rd_kafka_topic_t *rkt;
-	FILE *failfp;
-	const char *failname;
-	const char **files;		/* input names, indexed by the origin */
-	size_t nfiles;
+	struct kdeliver dl;		/* failed lines, input names */
 	unsigned long read, delivered, failed, unkeyed, inflight;
-	unsigned long described;	/* failures described on stderr */
 	int32_t nparts;			/* partitions to hash keys over, 0: unknown */
 	double start_ms, last_stats_ms;
 	struct progress prog;
@@ -126,81 +121,39 @@ onsignal(int sig)
 		stop++;
 }
 
+/* Count m as failed and write it to --failed; also kbatch_flush()'s refusal. */
 static void
-put_failed(struct pub *p, const void *s, size_t n)
+fail_line(void *arg, const rd_kafka_message_t *m, const char *why)
 {
-	if (n > 0 && fwrite(s, 1, n, p->failfp) != n)
-		die("write '%s':", p->failname);
-}
+	struct pub *p = arg;
+	char err[512];
 
-/*
- * Record one undelivered line: describe it (the first few) and write it,
- * as it was read, to the failed file. key is non-NULL when -K split it.
- */
-static void
-fail_line(struct pub *p, const struct korigin *o, const char *key,
-    size_t keylen, const char *payload, size_t len, const char *why)
-{
 	p->failed++;
-	if (!p->opt->quiet) {
-		progress_clear(&p->prog);
-		if (p->described < REPORT_LINES)
-			warnmsg("%s:%lu: not delivered: %s", p->files[o->file],
-			    o->lineno, why);
-		else if (p->described == REPORT_LINES)
-			warnmsg("further undelivered lines are not described");
-		p->described++;
-	}
-	progress_before(fileno(p->failfp));
-	if (o->delim) {
-		put_failed(p, key, keylen);
-		put_failed(p, p->opt->keydelim, strlen(p->opt->keydelim));
-	}
-	put_failed(p, payload, len);
-	if (putc('\n', p->failfp) == EOF)
-		die("write '%s':", p->failname);
-	if (p->failfp == stderr)
-		fflush(stderr);
+	if (kdeliver_fail(&p->dl, m, why, err, sizeof(err)) < 0)
+		die("%s", err);
 }
 
 static void
 on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *rkm, void *opaque)
 {
 	struct pub *p = opaque;
-	struct korigin o;
 
 	(void)rk;
 	p->inflight--;
-	if (rkm->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+	if (rkm->err == RD_KAFKA_RESP_ERR_NO_ERROR)
 		p->delivered++;
-		return;
-	}
-	o = korigin_unpack(rkm->_private);
-	fail_line(p, &o, rkm->key, rkm->key_len, rkm->payload, rkm->len,
-	    rkm->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT ?
-	    "purged while in flight (may have been delivered)" :
-	    rd_kafka_err2str(rkm->err));
+	else
+		fail_line(p, rkm, kdeliver_why(rkm->err));
 }
 
 static void
 on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 {
 	struct pub *p = opaque;
-	char why[512];
 
-	if (err == RD_KAFKA_RESP_ERR__FATAL) {
-		rd_kafka_fatal_error(rk, why, sizeof(why));
-		progress_clear(&p->prog);
-		warnmsg("kafka: fatal: %s", why);
-		if (!stop)
-			stop = 1;
-		return;
-	}
-	if (p->opt->verbose || (!p->opt->quiet &&
-	    err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)) {
-		progress_clear(&p->prog);
-		warnmsg("kafka: %s", reason);
-	}
+	if (klog_error(rk, err, reason, p->opt->verbose, p->opt->quiet,
+	    &p->prog) && !stop)
+		stop = 1;
 }
 
 static void
@@ -208,10 +161,7 @@ on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
 	struct pub *p = rd_kafka_opaque(rk);
 
-	if (p->opt->verbose > 1 || (p->opt->verbose && level <= 4)) {
-		progress_clear(&p->prog);
-		warnmsg("kafka: %s: %s", fac, buf);
-	}
+	klog_line(level, fac, buf, p->opt->verbose, &p->prog);
 }
 
 static void
@@ -228,8 +178,10 @@ stats(struct pub *p, const char *kind)
 
 /* Serve delivery reports; print periodic stats and the progress line. */
 static void
-service(struct pub *p, int timeout_ms)
+service(void *arg, int timeout_ms)
 {
+	struct pub *p = arg;
+
 	rd_kafka_poll(p->rk, timeout_ms);
 	if (p->opt->quiet)
 		return;
@@ -241,21 +193,13 @@ service(struct pub *p, int timeout_ms)
 	    "%lu in flight", p->read, p->delivered, p->failed, p->inflight);
 }
 
-/* kbatch_flush() callbacks: accepted, refused, queue full, wait. */
+/* kbatch_flush() callbacks: accepted, queue full, wait. */
 static void
 kb_queued(void *arg, size_t n)
 {
 	struct pub *p = arg;
 
 	p->inflight += n;
-}
-
-static void
-kb_failed(void *arg, const rd_kafka_message_t *m, const char *why)
-{
-	struct korigin o = korigin_unpack(m->_private);
-
-	fail_line(arg, &o, m->key, m->key_len, m->payload, m->len, why);
 }
 
 static int
@@ -271,12 +215,6 @@ kb_wait(void *arg)
 	service(arg, 50);	/* backpressure: wait for deliveries */
 }
 
-/* Hand every gathered line to librdkafka and empty the batch. */
-static void
-flush_batch(struct pub *p, struct kbatch *b)
-{
-	kbatch_flush(b, p->rkt, p->opt->partition, &p->kcb);
-}
 
 /* Take one line: find its key and add it to the batch. */
 static void
@@ -294,7 +232,7 @@ publish(struct pub *p, struct kbatch *b, size_t fileidx, unsigned long lineno,
 	kbatch_add(b, __atomic_load_n(&p->nparts, __ATOMIC_RELAXED), key,
 	    keylen, payload, plen, korigin_pack(&o));
 	if (b->n >= BATCH_LINES || b->arena.len >= BATCH_BYTES)
-		flush_batch(p, b);
+		kbatch_flush(b, p->rkt, p->opt->partition, &p->kcb);
 }
 
 /*
@@ -304,49 +242,26 @@ publish(struct pub *p, struct kbatch *b, size_t fileidx, unsigned long lineno,
 static int
 input_ready(struct pub *p, struct kbatch *b, struct lines *l)
 {
-	struct pollfd pfd = { .fd = l->fd, .events = POLLIN };
-	int n;
-
-	if (lines_buffered(l) || poll(&pfd, 1, 0) > 0)
+	if (lines_wait(l, 0))
 		return 1;
-	flush_batch(p, b);
-	n = poll(&pfd, 1, 100);
-	/* a signal (EINTR) is no input; other errors: let read() report them */
-	return n > 0 || (n < 0 && errno != EINTR);
-}
-
-/*
- * Stopped inside a line: give its bytes back to a seekable input (a later
- * reader of the same file description starts with the whole line); on a
- * pipe they cannot go back, and the line counts as failed.
- */
-static void
-unread_partial(struct pub *p, struct lines *l, const char *name)
-{
-	size_t n = l->rlen - l->rpos;
-
-	if (n == 0 || lseek(l->fd, -(off_t)n, SEEK_CUR) >= 0)
-		return;
-	progress_clear(&p->prog);
-	warnmsg("%s: stopped inside a line: %zu bytes read, not sent", name, n);
-	p->failed++;
+	kbatch_flush(b, p->rkt, p->opt->partition, &p->kcb);
+	return lines_wait(l, 100);
 }
 
 /* Publish the lines of one input. Returns -1 on a read error. */
 static int
 publish_fd(struct pub *p, struct kbatch *b, int fd, const char *name)
 {
-	size_t fileidx = p->nfiles;
 	struct lines l;
 	char *line;
-	size_t len;
+	size_t len, left;
 	unsigned n = 0;
 	int rc = 0;
+	char err[128];
+	long fileidx;
 
-	if (p->nfiles >= KORIGIN_MAX_FILES)
-		die("too many input files");
-	p->files = xreallocarray(p->files, p->nfiles + 1, sizeof(*p->files));
-	p->files[p->nfiles++] = name;
+	if ((fileidx = kdeliver_addfile(&p->dl, name, err, sizeof(err))) < 0)
+		die("%s", err);
 	lines_init(&l, fd, name, (size_t)p->opt->max_line);
 	while (p->opt->count == 0 || (long)p->read < p->opt->count) {
 		int r;
@@ -379,100 +294,31 @@ publish_fd(struct pub *p, struct kbatch *b, int fd, const char *name)
 			p->failed++;
 			continue;
 		}
-		publish(p, b, fileidx, l.lineno, line, len);
+		publish(p, b, (size_t)fileidx, l.lineno, line, len);
 		if (++n % POLL_EVERY == 0)
 			service(p, 0);
 	}
-	flush_batch(p, b);
-	if (stop && !l.eof)
-		unread_partial(p, &l, name);
+	kbatch_flush(b, p->rkt, p->opt->partition, &p->kcb);
+	/* Stopped inside a line: its bytes go back to a seekable input; on
+	 * a pipe they cannot, and the line counts as failed. */
+	if (stop && !l.eof && (left = lines_unread(&l)) > 0) {
+		progress_clear(&p->prog);
+		warnmsg("%s: stopped inside a line: %zu bytes read, not sent",
+		    name, left);
+		p->failed++;
+	}
 	lines_free(&l);
 	return rc;
-}
-
-/* Wait for every delivery report; after a signal, give up at a deadline. */
-static void
-drain(struct pub *p)
-{
-	double deadline = 0;
-	int purged = 0;
-
-	while (p->inflight > 0) {
-		if (stop && deadline == 0)
-			deadline = mono_ms() + p->opt->flush_timeout * 1000.0;
-		if (!purged && (stop > 1 || (deadline && mono_ms() >= deadline))) {
-			/* Undelivered lines come back with a purge error. */
-			rd_kafka_purge(p->rk, RD_KAFKA_PURGE_F_QUEUE |
-			    RD_KAFKA_PURGE_F_INFLIGHT);
-			purged = 1;
-		}
-		service(p, 100);
-	}
-}
-
-/*
- * librdkafka's consistent_random partitioner, which also tells us the
- * partition count: once it is known, keyed lines are hashed here (to the
- * same partitions) and produced in per-partition batches.
- */
-static int32_t
-partition_cb(const rd_kafka_topic_t *rkt, const void *key, size_t keylen,
-    int32_t cnt, void *topic_opaque, void *msg_opaque)
-{
-	struct pub *p = topic_opaque;
-	int32_t i, start;
-
-	(void)msg_opaque;
-	__atomic_store_n(&p->nparts, cnt, __ATOMIC_RELAXED);
-	if (key)
-		return kpart_consistent(key, keylen, cnt);
-	start = (int32_t)(random() % cnt);
-	for (i = 0; i < cnt; i++)
-		if (rd_kafka_topic_partition_available(rkt, (start + i) % cnt))
-			return (start + i) % cnt;
-	return start;
-}
-
-/* Whether keys can be hashed here: keys, no -p, the default partitioner. */
-static int
-can_hash(const struct options *o, const char *partitioner)
-{
-	return o->partition == RD_KAFKA_PARTITION_UA &&
-	    (o->key || o->keydelim || *o->keyfield) &&
-	    (strcmp(partitioner, "consistent_random") == 0 ||
-	    strcmp(partitioner, "consistent") == 0);
-}
-
-/* The partitioner set by -X/-F, into buf; librdkafka's default if none. */
-static void
-get_partitioner(rd_kafka_conf_t *conf, char *buf, size_t size)
-{
-	const rd_kafka_topic_conf_t *tc = rd_kafka_conf_get_default_topic_conf(conf);
-
-	if (tc == NULL || rd_kafka_topic_conf_get(tc, "partitioner", buf,
-	    &size) != RD_KAFKA_CONF_OK)
-		snprintf(buf, size, "consistent_random");
 }
 
 static void
 apply_conf(rd_kafka_conf_t *conf, const struct options *o)
 {
-	static const char *defaults[][2] = {
-		{ "acks", "all" },
-		{ "enable.idempotence", "true" },
-		{ "linger.ms", "10" },
-		{ "batch.num.messages", "10000" },
-		{ "queue.buffering.max.messages", "100000" },
-		{ "queue.buffering.max.kbytes", "65536" },
-		{ "log.connection.close", "false" },
-	};
 	char errstr[512];
 	size_t i;
 
-	for (i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
-		if (kconf_set(conf, defaults[i][0], defaults[i][1], errstr,
-		    sizeof(errstr)) < 0)
-			die("%s", errstr);
+	if (kconf_producer(conf, errstr, sizeof(errstr)) < 0)
+		die("%s", errstr);
 	if (kconf_kcat_config(conf, o->confargs, o->nconfargs, errstr,
 	    sizeof(errstr)) < 0)
 		dieusage("%s", errstr);
@@ -599,14 +445,13 @@ main(int argc, char **argv)
 	struct pub p = {
 		.opt = &o,
 		.kk = { .tmp = BUF_INIT },
-		.kcb = { &p, kb_queued, kb_failed, kb_retry, kb_wait },
+		.kcb = { &p, kb_queued, fail_line, kb_retry, kb_wait },
 	};
 	struct kbatch b = KBATCH_INIT;
 	rd_kafka_conf_t *conf;
-	rd_kafka_topic_conf_t *tconf;
-	char errstr[512], partitioner[64];
+	char errstr[512];
 	size_t i;
-	int status = 0, rc = 0;
+	int status = 0, rc = 0, hash;
 
 	cli_init(&cli);
 	parse_args(argc, argv, &o);
@@ -616,23 +461,18 @@ main(int argc, char **argv)
 
 	conf = rd_kafka_conf_new();
 	apply_conf(conf, &o);
-	get_partitioner(conf, partitioner, sizeof(partitioner));
+	hash = khash_possible(conf, o.partition, o.key || o.keydelim ||
+	    *o.keyfield);
 	rd_kafka_conf_set_opaque(conf, &p);
 	rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
 	kfailfast_conf(conf, on_error);
 	rd_kafka_conf_set_log_cb(conf, on_log);
 
-	if (o.failed == NULL) {
-		p.failfp = stderr;
-		p.failname = "<stderr>";
-	} else if (strcmp(o.failed, "-") == 0) {
-		p.failfp = stdout;
-		p.failname = "<stdout>";
-	} else {
-		if ((p.failfp = fopen(o.failed, "a")) == NULL)
-			die("open '%s':", o.failed);
-		p.failname = o.failed;
-	}
+	p.dl.keydelim = o.keydelim;
+	p.dl.quiet = o.quiet;
+	p.dl.prog = &p.prog;
+	if (kdeliver_open(&p.dl, o.failed, errstr, sizeof(errstr)) < 0)
+		die("%s", errstr);
 
 	catch_stop_signals(onsignal);
 	ignore_sigpipe();
@@ -644,42 +484,32 @@ main(int argc, char **argv)
 		dieusage("%s", errstr);
 	if (kfailfast_wait(p.rk, &stop, errstr, sizeof(errstr)) < 0)
 		die("kafka: %s", errstr);
-	tconf = rd_kafka_default_topic_conf_dup(p.rk);
-	if (can_hash(&o, partitioner)) {
-		rd_kafka_topic_conf_set_partitioner_cb(tconf, partition_cb);
-		rd_kafka_topic_conf_set_opaque(tconf, &p);
-	}
-	if ((p.rkt = rd_kafka_topic_new(p.rk, o.topic, tconf)) == NULL)
-		die("topic '%s': %s", o.topic,
-		    rd_kafka_err2str(rd_kafka_last_error()));
+	if ((p.rkt = khash_topic(p.rk, o.topic, hash ? &p.nparts : NULL,
+	    errstr, sizeof(errstr))) == NULL)
+		die("%s", errstr);
 	p.start_ms = p.last_stats_ms = mono_ms();
 
-	if (optind == argc) {
-		rc |= publish_fd(&p, &b, STDIN_FILENO, "<stdin>");
-	} else {
-		for (i = (size_t)optind; i < (size_t)argc && !stop; i++) {
-			int fd;
+	/* No operand: standard input, even after a signal. */
+	for (i = (size_t)optind; i < (size_t)argc ? !stop : i == (size_t)optind;
+	    i++) {
+		const char *name;
+		int fd = infiles_open(i < (size_t)argc ? argv[i] : "-", &name,
+		    errstr, sizeof(errstr));
 
-			if (strcmp(argv[i], "-") == 0) {
-				rc |= publish_fd(&p, &b, STDIN_FILENO, "<stdin>");
-				continue;
-			}
-			if ((fd = open(argv[i], O_RDONLY | O_CLOEXEC)) < 0) {
-				progress_clear(&p.prog);
-				warnmsg("open '%s':", argv[i]);
-				rc = -1;
-				continue;
-			}
-			rc |= publish_fd(&p, &b, fd, argv[i]);
-			close(fd);
+		if (fd < 0) {
+			progress_clear(&p.prog);
+			warnmsg("%s", errstr);
+			rc = -1;
+			continue;
 		}
+		rc |= publish_fd(&p, &b, fd, name);
+		if (fd != STDIN_FILENO)
+			close(fd);
 	}
-	drain(&p);
+	kdeliver_drain(p.rk, &p.inflight, &stop, o.flush_timeout, service, &p);
 	progress_clear(&p.prog);
-
-	if (fflush(p.failfp) == EOF || (p.failfp != stderr &&
-	    p.failfp != stdout && fclose(p.failfp) == EOF))
-		die("write '%s':", p.failname);
+	if (kdeliver_close(&p.dl, errstr, sizeof(errstr)) < 0)
+		die("%s", errstr);
 	if (o.verbose || (p.failed && !o.quiet))
 		stats(&p, "total");
 	if (p.failed || rc < 0)
@@ -689,7 +519,6 @@ main(int argc, char **argv)
 	rd_kafka_destroy(p.rk);
 	kkey_free(&p.kk);
 	kbatch_free(&b);
-	free(p.files);
 	for (i = 0; i < o.nconfargs; i++)
 		free(o.confargs[i]);
 	free(o.confargs);

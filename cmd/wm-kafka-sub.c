@@ -28,6 +28,7 @@
 #include "kafka/kassign.h"
 #include "kafka/kcommit.h"
 #include "kafka/kconsume.h"
+#include "kafka/klog.h"
 #include "progress.h"
 #include "timeutil.h"
 #include "util.h"
@@ -59,7 +60,6 @@ struct sub {
 	int iopipe[2];
 	struct kcommit kc;	/* lines, acks and offsets */
 	struct kconsume c;	/* messages to lines */
-	unsigned long long nignored;
 	double laststats_ms, start_ms;
 	unsigned long long statsmsgs;
 	struct progress prog;
@@ -137,26 +137,16 @@ log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *msg)
 {
 	struct sub *s = rd_kafka_opaque(rk);
 
-	if (level <= 4 && !s->o->quiet)
-		warnmsg("kafka: %s: %s", fac, msg);
+	klog_line(level, fac, msg, !s->o->quiet, NULL);
 }
 
 static void
 error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 {
 	struct sub *s = opaque;
-	char why[512];
 
-	if (err == RD_KAFKA_RESP_ERR__FATAL) {
-		rd_kafka_fatal_error(rk, why, sizeof(why));
-		warnmsg("kafka: fatal: %s", why);
+	if (klog_error(rk, err, reason, !s->o->quiet, s->o->quiet, &s->prog))
 		s->c.fatal = 1;
-		return;
-	}
-	if (!s->o->quiet) {
-		progress_clear(&s->prog);
-		warnmsg("kafka: %s", reason);
-	}
 }
 
 static void
@@ -175,21 +165,11 @@ static void
 read_acks(struct sub *s)
 {
 	char msg[512];
-	int rc;
 
-	while ((rc = kcommit_read_ack(&s->kc, msg, sizeof(msg))) != ACK_NONE) {
-		if (rc == ACK_COUNT)
-			continue;
-		progress_clear(&s->prog);
-		if (rc == ACK_IGNORED) {
-			if (s->nignored++ < 5)
-				warnmsg("%s", msg);
-			continue;
-		}
-		/* Broken: commit nothing more, stop, let a restart read again. */
+	/* Broken: commit nothing more, stop, let a restart read again. */
+	if (kcommit_read_acks(&s->kc, &s->prog, msg, sizeof(msg)) < 0) {
 		warnmsg("%s; committing no more, exiting", msg);
 		s->c.fatal = 1;
-		return;
 	}
 }
 

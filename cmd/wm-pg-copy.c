@@ -4,7 +4,6 @@
  * acknowledgement of the lines made durable for the stage upstream.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
@@ -21,9 +20,9 @@
 #include "cli.h"
 #include "infiles.h"
 #include "pg/copyrow.h"
-#include "jsonw.h"
 #include "lines.h"
 #include "pg/pgcopy.h"
+#include "pg/pgreject.h"
 #include "pg/pgversion.h"
 #include "progress.h"
 #include "timeutil.h"
@@ -53,12 +52,12 @@ struct state {
 	struct infiles files;		/* the operands, read through in */
 	int badfile;			/* an operand could not be opened */
 	struct pgretry retry;
-	unsigned long outage_connects;	/* sink.connects when it began */
 	struct pgbatch batch;
-	struct buf row, rej;
+	struct buf row;
+	struct pgreject rej;		/* records written before each ack */
 	struct progress prog;
 	struct ackw ack;
-	int rejfd, rejsync, acking;
+	int acking;
 	int in_stream;			/* stdin is a pipe, FIFO or socket */
 	int cut;			/* input ended inside a broken last line */
 	int eof;			/* every input has ended */
@@ -197,22 +196,9 @@ reject(struct state *st, unsigned long lineno, const char *why,
     const char *line, size_t len)
 {
 	const struct infile *in = infiles_where(&st->files, lineno, &lineno);
-	struct jsonw w;
 
-	jsonw_init(&w, &st->rej);
-	jsonw_obj_begin(&w);
-	if (st->o->nfiles > 0 && in) {
-		jsonw_key(&w, "file");
-		jsonw_str(&w, in->name);
-	}
-	jsonw_key(&w, "line");
-	jsonw_int(&w, (int64_t)lineno);
-	jsonw_key(&w, "error");
-	jsonw_str(&w, why);
-	jsonw_key(&w, "input");
-	jsonw_strn(&w, line, len);
-	jsonw_obj_end(&w);
-	buf_putc(&st->rej, '\n');
+	pgreject_add(&st->rej, st->o->nfiles > 0 && in ? in->name : NULL,
+	    lineno, why, line, len);
 	st->rejected++;
 }
 
@@ -268,37 +254,6 @@ ack_service(struct state *st, short revents, int idle)
 		die("--ack: %s", err);
 }
 
-/*
- * Wait out a temporary failure (why), reconnecting until the connection
- * works. An outage says one line when it begins and, with -v, one per retry.
- */
-static void
-retry(struct state *st, const char *why)
-{
-	const char *table = st->sink.tab.name;
-	char err[512];
-	long delay;
-
-	for (;;) {
-		delay = pgretry_fail(&st->retry, mono_ms());
-		progress_clear(&st->prog);
-		if (st->retry.tries == 1) {
-			st->outage_connects = st->sink.connects;
-			warnmsg("%s: %s; retrying in %ld ms", table, why, delay);
-		} else if (st->o->verbose) {
-			warnmsg("%s: retry %lu failed: %s; next in %ld ms", table,
-			    st->retry.tries - 1, why, delay);
-		}
-		pgretry_sleep(delay);	/* a signal cuts it short */
-		if (stop)
-			die("interrupted while retrying: %zu rows not stored", st->batch.n);
-		if (pgsink_usable(&st->sink) ||
-		    pgsink_connect(&st->sink, err, sizeof(err)) == PGS_OK)
-			return;
-		why = err;
-	}
-}
-
 /* Store the batch (retrying temporary failures), then reject records, then the ack. */
 static void
 flush(struct state *st)
@@ -313,12 +268,15 @@ flush(struct state *st)
 		if (r == PGS_PERM)
 			die("%s: %s (input lines up to %lu not stored)",
 			    st->sink.tab.name, err, st->in.lineno);
-		retry(st, err);
+		if (pgsink_wait_out(&st->sink, &st->retry, err, st->o->verbose,
+		    &st->prog, &stop) < 0)
+			die("interrupted while retrying: %zu rows not stored",
+			    st->batch.n);
 	}
 	if ((down = pgretry_ok(&st->retry, mono_ms())) >= 0) {
 		progress_clear(&st->prog);
 		warnmsg("%s: %s after %.1f s", st->sink.tab.name,
-		    st->sink.connects > st->outage_connects ? "reconnected" :
+		    st->sink.connects > st->retry.connects ? "reconnected" :
 		    "stored", down / 1000);
 	}
 	for (i = 0; i < st->batch.n; i++) {
@@ -328,14 +286,8 @@ flush(struct state *st)
 			reject(st, row->lineno, row->err,
 			    st->batch.input.data + row->in_off, row->in_len);
 	}
-	if (st->rej.len > 0) {
-		progress_before(st->rejfd);
-		if (buf_write_fd(&st->rej, st->rejfd) < 0)
-			die("write '%s':", st->o->reject ? st->o->reject : "<stderr>");
-		if (st->rejsync && fdatasync(st->rejfd) < 0 && errno != EINVAL)
-			die("sync '%s':", st->o->reject);
-		buf_reset(&st->rej);
-	}
+	if (pgreject_write(&st->rej, err, sizeof(err)) < 0)
+		die("%s", err);
 	write_ack(st);
 	pgbatch_reset(&st->batch);
 	st->pending = 0;
@@ -406,12 +358,8 @@ setup(struct state *st, const struct options *o)
 
 	memset(st, 0, sizeof(*st));
 	st->o = o;
-	st->rejfd = 2;
-	if (o->reject) {
-		if ((st->rejfd = open(o->reject, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666)) < 0)
-			die("open '%s':", o->reject);
-		st->rejsync = fstat(st->rejfd, &sb) == 0 && S_ISREG(sb.st_mode);
-	}
+	if (pgreject_open(&st->rej, o->reject, err, sizeof(err)) < 0)
+		die("%s", err);
 	/* Acknowledged rows must survive an immediate shutdown of the server. */
 	pgsink_init(&st->sink, &o->conn, o->ack ? PGSINK_SYNC_COMMIT : 0);
 	pgretry_init(&st->retry, BACKOFF_MIN_MS, BACKOFF_MAX_MS);
@@ -493,7 +441,7 @@ main(int argc, char **argv)
 			die("read '%s':", st.in.name);
 		handle_line(&st, r, line, len);
 		if (st.batch.n >= (size_t)o.rows || st.pending >= (size_t)o.rows ||
-		    st.batch.copy.len + st.batch.input.len + st.rej.len >= BATCH_BYTES)
+		    st.batch.copy.len + st.batch.input.len + st.rej.queue.len >= BATCH_BYTES)
 			flush(&st);
 	}
 	if (st.pending > 0)
@@ -512,7 +460,7 @@ main(int argc, char **argv)
 	copyrow_free(&st.cr);
 	pgsink_free(&st.sink);
 	buf_free(&st.row);
-	buf_free(&st.rej);
+	pgreject_free(&st.rej);
 	infiles_free(&st.files);
 	return st.cut || st.badfile ? 1 : st.rejected > 0 ? 3 : 0;
 }

@@ -21,6 +21,22 @@ infiles_init(struct infiles *f, struct lines *in, char **names, int n, size_t ma
 }
 
 int
+infiles_open(const char *operand, const char **name, char *err,
+    size_t errsize)
+{
+	int fd;
+
+	*name = operand;
+	if (strcmp(operand, "-") == 0) {
+		*name = "<stdin>";
+		return STDIN_FILENO;
+	}
+	if ((fd = open(operand, O_RDONLY | O_CLOEXEC)) < 0)
+		snprintf(err, errsize, "open '%s': %s", operand, strerror(errno));
+	return fd;
+}
+
+int
 infiles_next(struct infiles *f, char *err, size_t errsize)
 {
 	unsigned long base = f->nfiles ? f->in->lineno : 0;
@@ -31,13 +47,8 @@ infiles_next(struct infiles *f, char *err, size_t errsize)
 		return -1;
 	name = f->n ? f->names[f->next] : "-";
 	f->next++;
-	if (strcmp(name, "-") == 0) {
-		fd = STDIN_FILENO;
-		name = "<stdin>";
-	} else if ((fd = open(name, O_RDONLY | O_CLOEXEC)) < 0) {
-		snprintf(err, errsize, "open '%s': %s", name, strerror(errno));
+	if ((fd = infiles_open(name, &name, err, errsize)) < 0)
 		return 1;
-	}
 	if (f->nfiles) {
 		if (f->in->fd != STDIN_FILENO)
 			close(f->in->fd);

@@ -26,6 +26,14 @@ struct infiles {
 };
 
 /*
+ * Open one operand for reading: '-' is standard input, named "<stdin>" in
+ * *name, else *name is operand. Returns the descriptor (close it unless
+ * STDIN_FILENO), or -1 with a message in err.
+ */
+int infiles_open(const char *operand, const char **name, char *err,
+    size_t errsize);
+
+/*
  * Set up over operands names[0..n) (none: standard input), reading through
  * in, which infiles_next() sets up. Free with infiles_free().
  */

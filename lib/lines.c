@@ -2,6 +2,7 @@
 #include "lines.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -142,4 +143,27 @@ done:
 	*line = l->line.data;
 	*len = l->line.len;
 	return LINES_OK;
+}
+
+int
+lines_wait(const struct lines *l, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = l->fd, .events = POLLIN };
+	int n;
+
+	if (lines_buffered(l))
+		return 1;
+	n = poll(&pfd, 1, timeout_ms);
+	/* a signal (EINTR) is no input; other errors: let read() report them */
+	return n > 0 || (n < 0 && errno != EINTR);
+}
+
+size_t
+lines_unread(struct lines *l)
+{
+	size_t n = l->rlen - l->rpos;
+
+	if (n == 0 || lseek(l->fd, -(off_t)n, SEEK_CUR) >= 0)
+		return 0;
+	return n;
 }

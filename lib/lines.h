@@ -48,5 +48,17 @@ int lines_buffered(const struct lines *l);
 long lines_fill(struct lines *l);
 /* Drop the buffered bytes of an unfinished line; returns how many. */
 size_t lines_drop_partial(struct lines *l);
+/*
+ * Wait up to timeout_ms for input. Returns 1 when lines_next() can go on
+ * (a line buffered, input ready, or a poll error read() will report), 0 on
+ * timeout or a signal.
+ */
+int lines_wait(const struct lines *l, int timeout_ms);
+/*
+ * Give the buffered bytes not yet returned back to a seekable input (its
+ * next reader starts with them). Returns how many could not go back (0 on
+ * a seekable input or when none are buffered).
+ */
+size_t lines_unread(struct lines *l);
 
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "timeutil.h"
+#include "util.h"
 
 void
 kcommit_init(struct kcommit *kc, int commits)
@@ -60,6 +61,24 @@ kcommit_read_ack(struct kcommit *kc, char *msg, size_t msgsize)
 	else if (rc == ACK_BROKEN || rc == ACK_ERR)
 		kc->broken = 1;
 	return rc;
+}
+
+int
+kcommit_read_acks(struct kcommit *kc, struct progress *prog, char *msg,
+    size_t msgsize)
+{
+	int rc;
+
+	while ((rc = kcommit_read_ack(kc, msg, msgsize)) != ACK_NONE) {
+		if (rc == ACK_COUNT)
+			continue;
+		progress_clear(prog);
+		if (rc != ACK_IGNORED)
+			return -1;
+		if (kc->nignored++ < 5)
+			warnmsg("%s", msg);
+	}
+	return 0;
 }
 
 static void

@@ -14,6 +14,7 @@
 
 #include "ack.h"
 #include "kafka/offtrack.h"
+#include "progress.h"
 
 struct kcommit {
 	rd_kafka_t *rk;		/* not owned; set before the first commit */
@@ -25,6 +26,7 @@ struct kcommit {
 	uint64_t flushed;	/* lines handed to write() */
 	double lastcommit_ms;
 	unsigned long long ncommits, ncommitfail;
+	unsigned long long nignored;	/* ignored acks seen */
 };
 
 /* commits: 1 when a consumer group is set. */
@@ -47,6 +49,13 @@ void kcommit_flushed(struct kcommit *kc);
  * ACK_ERR (msg; nothing more is committed from now).
  */
 int kcommit_read_ack(struct kcommit *kc, char *msg, size_t msgsize);
+/*
+ * Take every acknowledgement available now, warning (after clearing prog)
+ * about the first few ignored ones. Returns 0, or -1 with msg when the acks
+ * broke (nothing more is committed from now).
+ */
+int kcommit_read_acks(struct kcommit *kc, struct progress *prog, char *msg,
+    size_t msgsize);
 /*
  * Store and commit the offsets that moved. An asynchronous commit is rate
  * limited; a synchronous one goes out at once. Returns 0, or -1 with msg

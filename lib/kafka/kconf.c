@@ -147,6 +147,27 @@ kconf_isset(const rd_kafka_conf_t *conf, const char *name)
 	    size > 1;
 }
 
+int
+kconf_producer(rd_kafka_conf_t *conf, char *errstr, size_t errsize)
+{
+	static const char *defaults[][2] = {
+		{ "acks", "all" },
+		{ "enable.idempotence", "true" },
+		{ "linger.ms", "10" },
+		{ "batch.num.messages", "10000" },
+		{ "queue.buffering.max.messages", "100000" },
+		{ "queue.buffering.max.kbytes", "65536" },
+		{ "log.connection.close", "false" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
+		if (kconf_set(conf, defaults[i][0], defaults[i][1], errstr,
+		    errsize) < 0)
+			return -1;
+	return 0;
+}
+
 void
 kconf_consumer(rd_kafka_conf_t *conf, const char *client, const char *group,
     int from_end)

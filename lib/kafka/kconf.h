@@ -41,6 +41,11 @@ int kconf_apply_tagged(rd_kafka_conf_t *conf, char *const *args, size_t n,
 void kconf_consumer(rd_kafka_conf_t *conf, const char *client,
     const char *group, int from_end);
 /*
+ * A producer's defaults, before -X/-F: acks from all replicas, idempotence,
+ * a short linger and large queues. Returns 0, or -1 with errstr set.
+ */
+int kconf_producer(rd_kafka_conf_t *conf, char *errstr, size_t errsize);
+/*
  * bootstrap.servers from brokers (-b) if given, else, when neither -X nor
  * -F set it, from $KAFKA_BROKERS. Returns 0, or -1 with errstr set.
  */

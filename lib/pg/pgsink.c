@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "timeutil.h"
 #include "util.h"
 
 void
@@ -106,4 +107,32 @@ pgretry_sleep(long ms)
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
 	nanosleep(&ts, NULL);
+}
+
+int
+pgsink_wait_out(struct pgsink *s, struct pgretry *r, const char *why,
+    int verbose, struct progress *prog, const volatile sig_atomic_t *stop)
+{
+	const char *table = s->tab.name;
+	char err[512];
+	long delay;
+
+	for (;;) {
+		delay = pgretry_fail(r, mono_ms());
+		progress_clear(prog);
+		if (r->tries == 1) {
+			r->connects = s->connects;
+			warnmsg("%s: %s; retrying in %ld ms", table, why, delay);
+		} else if (verbose) {
+			warnmsg("%s: retry %lu failed: %s; next in %ld ms", table,
+			    r->tries - 1, why, delay);
+		}
+		pgretry_sleep(delay);	/* a signal cuts it short */
+		if (*stop)
+			return -1;
+		if (pgsink_usable(s) || pgsink_connect(s, err, sizeof(err)) ==
+		    PGS_OK)
+			return 0;
+		why = err;
+	}
 }

@@ -9,6 +9,7 @@
 #define WEBMON_PGSINK_H
 
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 
 #include <libpq-fe.h>
@@ -16,6 +17,7 @@
 #include "pgconn.h"
 #include "pgexec.h"
 #include "pgtable.h"
+#include "progress.h"
 
 /* Flags of pgsink_init(). */
 #define PGSINK_SYNC_COMMIT 1	/* SET synchronous_commit = on in each session */
@@ -64,6 +66,7 @@ struct pgretry {
 	double since_ms;	/* monotonic time the outage began; 0: none */
 	unsigned long tries;	/* failures in this outage */
 	unsigned long long total;	/* failures ever */
+	unsigned long connects;	/* the sink's connects when the outage began */
 };
 
 /* Set up backoff from min_ms doubling up to max_ms. */
@@ -77,5 +80,13 @@ long pgretry_fail(struct pgretry *r, double now_ms);
 double pgretry_ok(struct pgretry *r, double now_ms);
 /* Sleep ms milliseconds; a signal cuts it short. */
 void pgretry_sleep(long ms);
+/*
+ * Wait out a temporary failure of s (why): back off with r and reconnect
+ * until s is usable. An outage says one line when it begins and, when
+ * verbose, one per retry (after clearing prog). Returns 0, or -1 when
+ * *stop was set during a wait.
+ */
+int pgsink_wait_out(struct pgsink *s, struct pgretry *r, const char *why,
+    int verbose, struct progress *prog, const volatile sig_atomic_t *stop);
 
 #endif

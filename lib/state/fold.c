@@ -82,74 +82,6 @@ strfield(char dst[FOLD_TSMAX], const struct span *sp)
 	return 0;
 }
 
-/* ---- the stale heap: targets by the ts of their last result ---- */
-
-static void
-heap_swap(struct fold *f, size_t a, size_t b)
-{
-	struct target *t = f->heap[a];
-
-	f->heap[a] = f->heap[b];
-	f->heap[b] = t;
-	f->heap[a]->heapi = a;
-	f->heap[b]->heapi = b;
-}
-
-static void
-heap_fix(struct fold *f, size_t i)
-{
-	size_t l, m;
-
-	while (i > 0 && f->heap[(i - 1) / 2]->last_us > f->heap[i]->last_us) {
-		heap_swap(f, i, (i - 1) / 2);
-		i = (i - 1) / 2;
-	}
-	for (;;) {
-		l = 2 * i + 1, m = i;
-		if (l < f->nheap && f->heap[l]->last_us < f->heap[m]->last_us)
-			m = l;
-		if (l + 1 < f->nheap && f->heap[l + 1]->last_us < f->heap[m]->last_us)
-			m = l + 1;
-		if (m == i)
-			return;
-		heap_swap(f, i, m);
-		i = m;
-	}
-}
-
-static void
-heap_push(struct fold *f, struct target *t)
-{
-	if (f->nheap == f->capheap) {
-		f->capheap = f->capheap ? 2 * f->capheap : 1024;
-		f->heap = xreallocarray(f->heap, f->capheap, sizeof *f->heap);
-	}
-	t->heapi = f->nheap;
-	f->heap[f->nheap++] = t;
-	heap_fix(f, t->heapi);
-}
-
-void
-fold_heap_update(struct fold *f, struct target *t)
-{
-	if (t->heapi == (size_t)-1)
-		heap_push(f, t);
-	else
-		heap_fix(f, t->heapi);
-}
-
-static struct target *
-heap_pop(struct fold *f)
-{
-	struct target *t = f->heap[0];
-
-	heap_swap(f, 0, --f->nheap);
-	if (f->nheap > 0)
-		heap_fix(f, 0);
-	t->heapi = (size_t)-1;
-	return t;
-}
-
 /* ---- tables ---- */
 
 static void
@@ -611,7 +543,7 @@ fold_line(struct fold *f, const char *line, size_t n, const char **why)
 		f->watermark = ts_us;
 	while (f->c.stale_us > 0 && f->nheap > 0 &&
 	    f->heap[0]->last_us + f->c.stale_us < f->watermark) {
-		struct target *s = heap_pop(f);
+		struct target *s = fold_heap_pop(f);
 
 		s->stale = 1;
 		staleness(f, s, &r, ts, "stale", s->last_ts);

@@ -41,6 +41,8 @@ struct target *fold_target(struct fold *f, const struct span *url,
 struct site *fold_site(struct fold *f, const struct span *url);
 /* Put t in the stale heap, or move it to its place after its last_us changed. */
 void fold_heap_update(struct fold *f, struct target *t);
+/* Take the target with the least recent result out of the non-empty heap. */
+struct target *fold_heap_pop(struct fold *f);
 /* A copy of a raw JSON value with whitespace bytes made spaces; caller frees. */
 char *fold_rawdup(const char *p, size_t n);
 #endif
