@@ -18,6 +18,7 @@
 #include "infiles.h"
 #include "kafka/kbatch.h"
 #include "kafka/kcatflags.h"
+#include "kafka/kcli.h"
 #include "kafka/kconf.h"
 #include "kafka/kdeliver.h"
 #include "kafka/kfailfast.h"
@@ -65,52 +66,6 @@ struct pub {
 	struct progress prog;
 	struct kkey kk;			/* how a line's key is found */
 	struct kbatch_cb kcb;		/* how kbatch_flush() reports to us */
-};
-
-static void
-versions(FILE *fp)
-{
-	fprintf(fp, "librdkafka %s\n", rd_kafka_version_str());
-}
-
-/* kcat's flags that this program does not take get their own message. */
-static const char *
-unknown_opt(int c)
-{
-	return kcatflag_unsupported(c, 1);
-}
-
-static const struct cli_prog cli = {
-	.name = "wm-kafka-pub",
-	.synopsis =
-	    "usage: wm-kafka-pub [-hPqVv] [-b brokers] -t topic [-c count] [-F file]\n"
-	    "                    [-K delim] [-k key] [-m secs] [-p partition] [-X prop=val]\n"
-	    "                    [-z codec] [--failed file] [--flush-timeout secs]\n"
-	    "                    [--key-field name] [--max-line bytes] [file ...]\n",
-	.options =
-	    "options:\n"
-	    "  -b brokers             bootstrap brokers (default $KAFKA_BROKERS)\n"
-	    "  -t topic               the topic\n"
-	    "  -c count               stop after reading count lines\n"
-	    "  -F file                librdkafka properties, prop=val lines\n"
-	    "  -X prop=val            a librdkafka property (-X list shows them)\n"
-	    "  -z codec               compression: none, gzip, snappy, lz4, zstd\n"
-	    "  -K delim               key is the text before delim on each line\n"
-	    "  -k key                 the key of every message\n"
-	    "  -m secs                wait this long for the first broker to answer\n"
-	    "      --key-field name   key from this member (default url; \"\": none)\n"
-	    "  -p partition           send every line to partition (-1: partitioner)\n"
-	    "  -P                     produce (kcat's flag; the only mode)\n"
-	    "      --failed file      append undelivered lines to file ('-': stdout)\n"
-	    "      --flush-timeout secs  wait after a signal for deliveries (10)\n"
-	    "      --max-line bytes   longest line read (default 16 MiB)\n"
-	    "  -q, --quiet            no progress, undelivered lines not described\n"
-	    "  -v, --verbose          stats lines every 10 s and at the end;\n"
-	    "                         -vv adds librdkafka's log\n"
-	    "  -h, --help             show this help\n"
-	    "  -V, --version          show the version and librdkafka's\n",
-	.versions = versions,
-	.unknown_opt = unknown_opt,
 };
 
 static void
@@ -214,7 +169,6 @@ kb_wait(void *arg)
 {
 	service(arg, 50);	/* backpressure: wait for deliveries */
 }
-
 
 /* Take one line: find its key and add it to the batch. */
 static void
@@ -453,7 +407,7 @@ main(int argc, char **argv)
 	size_t i;
 	int status = 0, rc = 0, hash;
 
-	cli_init(&cli);
+	cli_init(&kafka_pub_cli);
 	parse_args(argc, argv, &o);
 	p.kk.key = o.key;
 	p.kk.delim = o.keydelim;

@@ -21,6 +21,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "kafka/kcatflags.h"
+#include "kafka/kcli.h"
 #include "kafka/kconf.h"
 #include "kafka/kfailfast.h"
 #include "kafka/kenvelope.h"
@@ -73,50 +74,6 @@ onsignal(int sig)
 	(void)sig;
 	stop++;
 }
-
-static void
-versions(FILE *fp)
-{
-	fprintf(fp, "librdkafka %s\n", rd_kafka_version_str());
-}
-
-/* kcat's flags that this program does not take get their own message. */
-static const char *
-unknown_opt(int c)
-{
-	return kcatflag_unsupported(c, 0);
-}
-
-static const struct cli_prog cli = {
-	.name = "wm-kafka-sub",
-	.synopsis =
-	    "usage: wm-kafka-sub [-CehJqVv] [-b brokers] [-c count] [-F file] [-G group]\n"
-	    "                    [-m secs] [-o offset] [-X prop=val] [--ack path]\n"
-	    "                    [--drain-timeout secs] [--max-pending lines]\n"
-	    "                    -t topic ... [topic ...]\n",
-	.options =
-	    "options:\n"
-	    "  -b brokers          bootstrap brokers (default $KAFKA_BROKERS)\n"
-	    "  -t topic            topic to read; may be repeated\n"
-	    "  -G group            consumer group: share partitions, commit offsets\n"
-	    "  -m secs             wait this long for the first broker to answer\n"
-	    "  -o offset           beginning|end|stored|N|-N|s@ms, e@ms (end)\n"
-	    "  -e                  exit at the end of every partition\n"
-	    "  -c count            exit after count messages\n"
-	    "  -C                  consume (kcat's flag; the only mode)\n"
-	    "  -J                  write kcat's JSON envelope instead of the payload\n"
-	    "  -X prop=val         librdkafka property (-X list shows them)\n"
-	    "  -F file             file of prop=val lines\n"
-	    "  -q                  quiet: no progress line, no Kafka warnings\n"
-	    "  -v                  verbose: assignments, stats lines every 10 s\n"
-	    "      --ack path      commit only lines the sink acknowledged on path\n"
-	    "      --max-pending n  stop fetching at n unacknowledged lines (100000)\n"
-	    "      --drain-timeout s  wait this long for acks when stopping (10)\n"
-	    "  -h, --help          show this help\n"
-	    "  -V, --version       show the version and librdkafka's\n",
-	.versions = versions,
-	.unknown_opt = unknown_opt,
-};
 
 /* How lib/kafka reports: a warning line, after the progress line. */
 static void
@@ -339,7 +296,7 @@ main(int argc, char **argv)
 	char errstr[512];
 	int c, status;
 
-	cli_init(&cli);
+	cli_init(&kafka_sub_cli);
 	o.max_pending = 100000;
 	o.drain_timeout = 10;
 	o.confargs = xcalloc((size_t)argc, sizeof(*o.confargs));
