@@ -32,8 +32,8 @@ void cli_init(const struct cli_prog *prog);
 /*
  * getopt_long() with opterr off and our messages: an unknown option, a
  * missing argument or an argument to an option that takes none is a usage
- * error (exit 2). Returns as getopt_long() does, never ':' and '?' only
- * for a valid -? when shortopts has it.
+ * error (exit 2). Returns as getopt_long() does, never ':', and '?' only
+ * for a valid -? (when shortopts has it) or a long option whose val is '?'.
  */
 int cli_getopt(int argc, char *const argv[], const char *shortopts,
     const struct option *longopts);
