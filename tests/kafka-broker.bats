@@ -49,7 +49,7 @@ sorted() {
 	broker_topic idem
 	run -0 --separate-stderr wm-kafka-pub -v -t idem -X enable.idempotence=true -X acks=all \
 		"$BATS_FILE_TMPDIR/1000.ndjson"
-	[[ $stderr == *"1000 delivered, 0 failed"* ]]
+	[[ $stderr == *" total: read=1000 delivered=1000 failed=0 "* ]]
 	kcat -C -b "$BROKER_PLAIN" -t idem -e -q >"$BATS_TEST_TMPDIR/out"
 	diff <(sorted "$BATS_FILE_TMPDIR/1000.ndjson") <(sorted "$BATS_TEST_TMPDIR/out")
 }
