@@ -128,6 +128,10 @@ tests/unit/test-pgconn.o: FAMILY_PKGS = $(PG_PKGS)
 UNIT_KAFKA += tests/unit/test-kcatflags
 tests/unit/test-kcatflags.o: FAMILY_PKGS = $(KAFKA_PKGS)
 
+# page: the escaping of HTML, SVG and CSV.
+UNIT_PAGE = tests/unit/test-pageesc
+UNIT_TESTS += $(UNIT_PAGE)
+
 $(UNIT_CORE): %: %.o $(LIBWM)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm
 $(UNIT_PROBE): %: %.o $(LIBPROBE) $(LIBWM)
@@ -137,6 +141,8 @@ $(UNIT_KAFKA): %: %.o $(LIBKAFKA) $(LIBWM)
 $(UNIT_PG): %: %.o $(LIBPG) $(LIBWM)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc,libs,$(PG_PKGS)) -lm
 $(UNIT_STATE): %: %.o $(LIBSTATE) $(LIBWM)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm
+$(UNIT_PAGE): %: %.o $(LIBPAGE) $(LIBWM)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm
 
 # Fast: builds and runs only the unit tests. Every test runs even after a

@@ -54,13 +54,20 @@ csv_field(struct buf *b, const char *s)
 {
 	const char *p;
 
+	int formula;
+
 	if (s == NULL)
 		return;
-	if (strpbrk(s, ",\"\r\n") == NULL) {
+	/* A spreadsheet runs a cell that starts like a formula: a site named
+	 * "=HYPERLINK(...)" must stay text (OWASP's CSV injection advice). */
+	formula = *s != '\0' && strchr("=+-@\t\r", *s) != NULL;
+	if (!formula && strpbrk(s, ",\"\r\n") == NULL) {
 		buf_puts(b, s);
 		return;
 	}
 	buf_putc(b, '"');
+	if (formula)
+		buf_putc(b, '\'');
 	for (p = s; *p; p++) {
 		if (*p == '"')
 			buf_putc(b, '"');

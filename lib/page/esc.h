@@ -14,7 +14,9 @@ void html_esc(struct buf *b, const char *s);
 void html_escn(struct buf *b, const char *s, size_t max);
 /*
  * Append s to b as one CSV field (RFC 4180): quoted, with quotes doubled,
- * when it holds a comma, quote, CR or LF. NULL appends nothing.
+ * when it holds a comma, quote, CR or LF. A field that a spreadsheet would
+ * run as a formula (first byte = + - @ tab CR) is quoted with a ' before
+ * it, so it stays text. NULL appends nothing.
  */
 void csv_field(struct buf *b, const char *s);
 /*
