@@ -155,6 +155,19 @@ posts() {
 	cmp "$T/ev" "$T/failed"
 }
 
+@test "--exec: a command that never reads a large body is killed at --timeout" {
+	# 200 kB does not fit in the pipe: writing it must not wait for the
+	# command, and the command's own children die with it.
+	head -c 200000 /dev/zero | tr '\0' x >"$T/detail"
+	events 1 | jq -c --rawfile d "$T/detail" '.tags.note = $d' >"$T/ev"
+	run --separate-stderr wm-notify --exec 'sleep 30 & echo $! >"'"$T"'/pid"; wait' \
+		--timeout 0.5 --retry-for 1 --failed "$T/failed" <"$T/ev"
+	[ "$status" -eq 1 ]
+	[[ $stderr == *"command timed out"* ]]
+	cmp "$T/ev" "$T/failed"
+	run ! kill -0 "$(cat "$T/pid")"
+}
+
 @test "--match routes by kind, tag and url glob" {
 	{ events 2 down; events 2 up 3; events 1 down 30; } >"$T/ev"
 	run --separate-stderr wm-notify -v --match kind=down --match 'url=https://s?.example/*' \

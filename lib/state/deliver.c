@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,6 +181,43 @@ make_env(const json_t *vars)
 	return env;
 }
 
+/*
+ * Write body and a newline to fd (non-blocking) until done, the reader
+ * closed it, or deadline. A command that never reads a body larger than
+ * the pipe holds must not keep us past the timeout. Returns 0 when the
+ * deadline passed, 1 otherwise.
+ */
+static int
+feed_body(int fd, const char *body, double deadline)
+{
+	struct buf b = BUF_INIT;
+	size_t off = 0;
+	int rc = 1;
+
+	buf_puts(&b, body);
+	buf_putc(&b, '\n');
+	while (off < b.len) {
+		struct pollfd pfd = { fd, POLLOUT, 0 };
+		ssize_t n;
+		double left = deadline - mono_ms();
+
+		if (left <= 0) {
+			rc = 0;
+			break;
+		}
+		if (poll(&pfd, 1, left > 100 ? 100 : (int)left + 1) < 0 &&
+		    errno != EINTR)
+			break;
+		n = write(fd, b.data + off, b.len - off);
+		if (n > 0)
+			off += (size_t)n;
+		else if (n < 0 && errno != EAGAIN && errno != EINTR)
+			break;		/* EPIPE: it did not read */
+	}
+	buf_free(&b);
+	return rc;
+}
+
 int
 exec_run(const char *cmd, const char *body, const json_t *vars,
     long timeout_ms, char *why, size_t whysize)
@@ -187,7 +225,7 @@ exec_run(const char *cmd, const char *body, const json_t *vars,
 	char **env = make_env(vars), **e;
 	double deadline = mono_ms() + (double)timeout_ms;
 	struct timespec ts = { 0, 10 * 1000000L };
-	int in[2], status = 0;
+	int in[2], status = 0, fed;
 	pid_t pid, w;
 
 	if (pipe2(in, O_CLOEXEC) < 0) {
@@ -200,17 +238,21 @@ exec_run(const char *cmd, const char *body, const json_t *vars,
 		goto out;
 	}
 	if (pid == 0) {
+		/* its own process group: a timeout kills what it started too */
+		setpgid(0, 0);
 		dup2(in[0], 0);
 		signal(SIGPIPE, SIG_DFL);
 		execle("/bin/sh", "sh", "-c", cmd, (char *)NULL, env);
 		_exit(127);
 	}
+	setpgid(pid, pid);	/* either call wins the race; both are fine */
 	close(in[0]);
-	write_all(in[1], body, strlen(body));	/* EPIPE: it did not read */
-	write_all(in[1], "\n", 1);
+	fcntl(in[1], F_SETFL, fcntl(in[1], F_GETFL) | O_NONBLOCK);
+	fed = feed_body(in[1], body, deadline);
 	close(in[1]);
-	while ((w = waitpid(pid, &status, WNOHANG)) == 0) {
-		if (mono_ms() > deadline) {
+	while (!fed || (w = waitpid(pid, &status, WNOHANG)) == 0) {
+		if (!fed || mono_ms() > deadline) {
+			kill(-pid, SIGKILL);
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
 			snprintf(why, whysize, "command timed out");
