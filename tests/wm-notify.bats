@@ -28,6 +28,11 @@ events() {
 	done
 }
 
+# dead PID: the process is gone or a zombie.
+dead() {
+	[ ! -e "/proc/$1/stat" ] || [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = Z ]
+}
+
 # posts NAME: the posts the fixture recorded for /hook/NAME, as NDJSON.
 posts() {
 	curl -s "$HTTP_URL/hooks/$1"
@@ -155,6 +160,14 @@ posts() {
 	cmp "$T/ev" "$T/failed"
 }
 
+@test "--exec: a field too long for the environment is cut at 64 KiB, whole on stdin" {
+	head -c 200000 /dev/zero | tr '\0' x >"$T/detail"
+	events 1 | jq -c --rawfile d "$T/detail" '.detail = $d' >"$T/ev"
+	wm-notify --exec 'cat >"'"$T"'/body"; printf %s "$WM_DETAIL" | wc -c >"'"$T"'/len"' <"$T/ev"
+	[ "$(cat "$T/len")" -eq 65536 ]
+	cmp "$T/ev" "$T/body"
+}
+
 @test "--exec: a command that never reads a large body is killed at --timeout" {
 	# 200 kB does not fit in the pipe: writing it must not wait for the
 	# command, and the command's own children die with it.
@@ -165,7 +178,8 @@ posts() {
 	[ "$status" -eq 1 ]
 	[[ $stderr == *"command timed out"* ]]
 	cmp "$T/ev" "$T/failed"
-	run ! kill -0 "$(cat "$T/pid")"
+	# killed: gone, or a zombie until whoever inherited it reaps it
+	wait_until 10 dead "$(cat "$T/pid")"
 }
 
 @test "--match routes by kind, tag and url glob" {

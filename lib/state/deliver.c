@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "timeutil.h"
+#include "utf8.h"
 #include "util.h"
 
 int
@@ -142,6 +143,9 @@ webhook_post(struct webhook *w, const char *id, const char *body, char *why,
 	return code >= 500 || code == 408 || code == 429 ? DELIV_RETRY : DELIV_FAIL;
 }
 
+/* Longest value of a WM_* variable, in bytes. */
+#define WM_ENV_MAX (64 * 1024)
+
 /* WM_KEY=value for each string, number or boolean of vars. */
 static char **
 make_env(const json_t *vars)
@@ -165,8 +169,14 @@ make_env(const json_t *vars)
 		for (i = 0; key[i]; i++)
 			buf_putc(&b, (char)toupper((unsigned char)key[i]));
 		buf_putc(&b, '=');
-		if (json_is_string(val))
-			buf_puts(&b, json_string_value(val));
+		if (json_is_string(val)) {
+			const char *v = json_string_value(val);
+
+			/* One environment string may not exceed 128 KiB
+			 * (execve fails with E2BIG): the whole text is on
+			 * stdin, a variable holds its first 64 KiB. */
+			buf_append(&b, v, utf8_cut(v, strlen(v), WM_ENV_MAX));
+		}
 		else if (json_is_integer(val))
 			buf_printf(&b, "%lld", (long long)json_integer_value(val));
 		else if (json_is_boolean(val))
