@@ -116,7 +116,8 @@ commit_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 	kcommit_result(&s->kc, err);
 	if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
 		koutage_up();
-	if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
+	if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET &&
+	    (s->o->verbose || !koutage_on()))
 		warnmsg("commit: %s", rd_kafka_err2str(err));
 }
 

@@ -163,11 +163,13 @@ stats_cb(rd_kafka_t *rk, char *json, size_t len, void *opaque)
 	ko.connects = connects;
 	if (!ko.down)
 		return 0;
-	if (!ko.told)
-		tell();
 	if (up)
 		back();
-	else if (connects > ko.base + ko.tries)
+	else if (!ko.told) {
+		/* The reconnect that fails with the cause may be due still. */
+		if (mono_ms() - ko.since_ms >= CAUSE_MS)
+			tell();
+	} else if (connects > ko.base + ko.tries)
 		retry(connects - ko.base);
 	return 0;	/* librdkafka frees json */
 }
@@ -231,4 +233,10 @@ void
 koutage_up(void)
 {
 	back();
+}
+
+int
+koutage_on(void)
+{
+	return ko.down;
 }

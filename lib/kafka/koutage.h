@@ -42,5 +42,7 @@ void koutage_conf(rd_kafka_conf_t *conf, int verbose, int quiet,
 int koutage_error(int err, const char *reason);
 /* A broker answered (a message delivered, an offset committed). */
 void koutage_up(void);
+/* 1 while an outage is on: errors it causes need not be told again. */
+int koutage_on(void);
 
 #endif
