@@ -52,7 +52,7 @@ outage() {
 
 # told ERR VERBOSE: ERR holds one outage, told as item 6 of the README says.
 told() {
-	local err=$1 verbose=$2 secs
+	local err=$1 verbose=$2 secs first
 	cat "$err" >&2
 	[ "$(grep -c ': kafka: brokers down: ' "$err")" -eq 1 ]
 	# The cause: the lost connection or the refused reconnect.
@@ -62,8 +62,8 @@ told() {
 	# It lasted at least the 3 s the broker was gone.
 	[ -n "$secs" ] && [ "$secs" -ge 3 ]
 	# The down line comes first.
-	grep -n 'kafka: ' "$err" | grep -E 'brokers down|reconnected|retry' | head -n 1 |
-		grep -q 'brokers down'
+	first=$(sed -En '/: kafka: (brokers down: |reconnected after |retry [0-9]+ failed: )/{p;q}' "$err")
+	[[ $first == *": kafka: brokers down: "* ]]
 	if [ "$verbose" = 1 ]; then
 		# Several failed reconnects, each with the cause, between the two.
 		[ "$(grep -Ec ': kafka: retry [0-9]+ failed: .*(refused|Connect to)' "$err")" -ge 2 ]
