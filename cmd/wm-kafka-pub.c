@@ -26,6 +26,7 @@
 #include "kafka/kkey.h"
 #include "kafka/klog.h"
 #include "kafka/korigin.h"
+#include "kafka/koutage.h"
 #include "lines.h"
 #include "progress.h"
 #include "timeutil.h"
@@ -95,9 +96,10 @@ on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *rkm, void *opaque)
 
 	(void)rk;
 	p->inflight--;
-	if (rkm->err == RD_KAFKA_RESP_ERR_NO_ERROR)
+	if (rkm->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
 		p->delivered++;
-	else
+		koutage_up();
+	} else
 		fail_line(p, rkm, kdeliver_why(rkm->err));
 }
 
@@ -420,6 +422,7 @@ main(int argc, char **argv)
 	rd_kafka_conf_set_opaque(conf, &p);
 	rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
 	kfailfast_conf(conf, on_error);
+	koutage_conf(conf, o.verbose, o.quiet, &p.prog);
 	rd_kafka_conf_set_log_cb(conf, on_log);
 
 	p.dl.keydelim = o.keydelim;

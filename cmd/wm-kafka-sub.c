@@ -30,6 +30,7 @@
 #include "kafka/kcommit.h"
 #include "kafka/kconsume.h"
 #include "kafka/klog.h"
+#include "kafka/koutage.h"
 #include "progress.h"
 #include "timeutil.h"
 #include "util.h"
@@ -113,7 +114,10 @@ commit_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 	struct sub *s = opaque;
 
 	kcommit_result(&s->kc, err);
-	if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
+	if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
+		koutage_up();
+	if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET &&
+	    (s->o->verbose || !koutage_on()))
 		warnmsg("commit: %s", rd_kafka_err2str(err));
 }
 
@@ -225,6 +229,7 @@ build_conf(struct sub *s, struct options *o, rd_kafka_conf_t *conf)
 	rd_kafka_conf_set_opaque(conf, s);
 	rd_kafka_conf_set_log_cb(conf, log_cb);
 	kfailfast_conf(conf, error_cb);
+	koutage_conf(conf, o->verbose, o->quiet, &s->prog);
 	rd_kafka_conf_set_offset_commit_cb(conf, commit_cb);
 	if (o->group)
 		rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);

@@ -11,13 +11,15 @@
 
 /*
  * Report an error callback's err: a fatal error always (with librdkafka's
- * cause; returns 1), all brokers down unless quiet, others when verbose.
- * Returns 0 for a non-fatal error.
+ * cause; returns 1); errors reaching brokers through koutage_error() once
+ * koutage_conf() was called, else all brokers down unless quiet; others
+ * when verbose. Returns 0 for a non-fatal error.
  */
 int klog_error(rd_kafka_t *rk, int err, const char *reason, int verbose,
     int quiet, struct progress *prog);
 /*
- * Report a log callback's line: all when verbose > 1, warnings when verbose.
+ * Report a log callback's line: all when verbose > 1, warnings when verbose
+ * except a broker's FAIL (the error callback reports it too).
  * prog may be NULL (it is not thread-safe; log callbacks may run on
  * librdkafka's threads).
  */
