@@ -24,6 +24,7 @@ static struct {
 	unsigned long connects;	/* connect attempts in the last statistics */
 	char cause[512];	/* the last error reaching a broker */
 	double cause_ms;	/* when it came; 0: none */
+	int cause_drop;		/* it closed a working connection */
 	char alldown[128];	/* librdkafka's own words, if no better cause */
 } ko;
 
@@ -66,8 +67,12 @@ back(void)
 
 	if (!ko.down)
 		return;
-	if (!ko.told)
-		tell();
+	if (!ko.told) {
+		/* No reconnect failed: a connection closed while idle
+		 * (connections.max.idle.ms) and opened again, no outage. */
+		ko.down = 0;
+		return;
+	}
 	ko.down = ko.told = 0;
 	if (!ko.quiet) {
 		if (ko.prog != NULL)
@@ -166,8 +171,9 @@ stats_cb(rd_kafka_t *rk, char *json, size_t len, void *opaque)
 	if (up)
 		back();
 	else if (!ko.told) {
-		/* The reconnect that fails with the cause may be due still. */
-		if (mono_ms() - ko.since_ms >= CAUSE_MS)
+		/* The reconnect that fails with the cause may be due still;
+		 * without any attempt, the client only went idle. */
+		if (mono_ms() - ko.since_ms >= CAUSE_MS && connects > ko.base)
 			tell();
 	} else if (connects > ko.base + ko.tries)
 		retry(connects - ko.base);
@@ -207,9 +213,10 @@ koutage_error(int err, const char *reason)
 		ko.base = ko.connects;
 		ko.tries = 0;
 		snprintf(ko.alldown, sizeof(ko.alldown), "%s", reason);
-		/* The cause may come just before or just after. */
-		if ((ko.cause_ms > 0 && ko.since_ms - ko.cause_ms < CAUSE_MS) ||
-		    !ko.stats)
+		/* The cause may come just before or just after; a dropped
+		 * connection is one only once reconnecting fails. */
+		if ((ko.cause_ms > 0 && ko.since_ms - ko.cause_ms < CAUSE_MS &&
+		    !ko.cause_drop) || !ko.stats)
 			tell();
 		return 1;
 	case RD_KAFKA_RESP_ERR__TRANSPORT:
@@ -218,7 +225,11 @@ koutage_error(int err, const char *reason)
 	case RD_KAFKA_RESP_ERR__AUTHENTICATION:
 		snprintf(ko.cause, sizeof(ko.cause), "%s", reason);
 		ko.cause_ms = mono_ms();
-		if (ko.down && !ko.told)
+		/* librdkafka ends a reason with "(after Nms in state S)":
+		 * in state UP a working connection closed, in any other a
+		 * connect failed. */
+		ko.cause_drop = strstr(reason, " in state UP") != NULL;
+		if (ko.down && !ko.told && !ko.cause_drop)
 			tell();
 		else if (ko.down && !ko.stats)
 			retry(ko.tries + 1);

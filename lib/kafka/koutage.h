@@ -7,7 +7,9 @@
  *	prog: kafka: retry 3 failed: 127.0.0.1:9092/1: Connect to ... refused ...
  *	prog: kafka: reconnected after 8.3 s
  *
- * An outage begins with librdkafka's "all brokers down" error. A broker is
+ * An outage begins with librdkafka's "all brokers down" error; it is told
+ * once a reconnect failed or the last error was a failed connect (a broker
+ * closing an idle connection is no outage). A broker is
  * back when librdkafka's statistics (statistics.interval.ms, KOUTAGE_STATS_MS
  * unless -X/-F set it) show one in state UP, or when the program sees an
  * answer (koutage_up()); the statistics also count the reconnect attempts.

@@ -25,6 +25,8 @@
 #                         pom's kafka.version)
 #   WEBMON_KAFKA_CACHE    jar cache (default ~/.cache/webmon-kafka)
 #   WEBMON_KAFKA_HEAP     JVM heap (default 512m)
+#   BROKER_PROPS          more server.properties lines (name=value, one per
+#                         line) for the brokers started afterwards
 
 BROKER_POM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
@@ -128,6 +130,7 @@ ssl.endpoint.identification.algorithm=
 listener.name.ssl.ssl.client.auth=required
 sasl.enabled.mechanisms=SCRAM-SHA-512
 listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+${BROKER_PROPS:-}
 EOF
 	cat >"$d/log4j2.properties" <<EOF
 rootLogger.level=INFO
