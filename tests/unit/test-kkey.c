@@ -1,6 +1,9 @@
 /* test-kkey.c: the Kafka message key of a line (lib/kafka/kkey.c). */
 #include "kafka/kkey.h"
+#include "jsonr.h"
 #include "unit.h"
+
+#include <stdlib.h>
 
 /* The --key-field key of line, or "(none)". */
 static const char *
@@ -44,6 +47,30 @@ key_field(void)
 		{ "{\"x\":01,\"url\":\"a\"}", "(none)" },
 		{ "{\"url\":\"\\udc00\"}", "(none)" },
 		{ "{\"url\":\"a", "(none)" },
+		/* plain lines (the fast path) and lines just past it */
+		{ " {\t\"url\" :\r\n\"a b\" }", "a b" },
+		{ "{\"a\":-0.5E+3,\"b\":null,\"c\":false,\"url\":\"x\"}", "x" },
+		{ "{\"a\":0,\"b\":12e5,\"url\":-7}", "-7" },
+		{ "{\"url\":12x", "12" },
+		{ "{\"url\":false,", "false" },
+		{ "{\"url\":\"\",\"url\":\"b\"}", "" },
+		{ "{\"a\":1,\"b\":2}", "(none)" },
+		{ "{}", "(none)" },
+		{ "{\"a\":1.,\"url\":\"x\"}", "(none)" },
+		{ "{\"a\":-,\"url\":\"x\"}", "(none)" },
+		{ "{\"a\":1e,\"url\":\"x\"}", "(none)" },
+		{ "{\"a\":tru,\"url\":\"x\"}", "(none)" },
+		{ "{\"a\":1 \"url\":\"x\"}", "(none)" },
+		{ "{\"a\":1,}", "(none)" },
+		{ "{\"a\" 1,\"url\":\"x\"}", "(none)" },
+		{ "{\"u\\u0072l\":\"esc\"}", "esc" },
+		{ "{\"url\":\"a\\\"b\"}", "a\"b" },
+		{ "{\"x\":\"\xc3\xa9\",\"url\":\"a\"}", "a" },
+		{ "{\"x\":\"\x7f\",\"url\":\"a\"}", "a" },
+		{ "{\"x\":\"\x01\",\"url\":\"a\"}", "(none)" },
+		{ "{\"a\":[1,{\"url\":\"in\"}],\"url\":\"out\"}", "out" },
+		{ "{\"url\"}", "(none)" },
+		{ "{\"url\":", "(none)" },
 	};
 	struct kkey kk = { NULL, NULL, "url", BUF_INIT };
 	char out[64];
@@ -87,11 +114,85 @@ constant_and_delimiter(void)
 	kkey_free(&kk);
 }
 
+/* The key as member_key() reads it: jsonr, member by member. */
+static const char *
+ref_key(const char *s, size_t n, struct buf *tmp, size_t *keylen)
+{
+	struct jsonr r;
+	struct jsonr_val m, v;
+	const char *k;
+	size_t klen;
+
+	jsonr_init(&r, s, n, 0);
+	if (jsonr_object(&r) < 0)
+		return NULL;
+	while (jsonr_member(&r, &m) == 1) {
+		k = jsonr_str(&m, tmp, &klen);
+		if (jsonr_value(&r, &v) < 0)
+			return NULL;
+		if (klen != 3 || memcmp(k, "url", 3) != 0)
+			continue;
+		if (v.kind == JSONR_STRING)
+			return (k = jsonr_str(&v, tmp, keylen)) ? k : "";
+		if (v.kind == JSONR_NUMBER || v.kind == JSONR_TRUE ||
+		    v.kind == JSONR_FALSE)
+			return *keylen = v.len, v.raw;
+		return NULL;
+	}
+	return NULL;
+}
+
+/* Random lines glued from pieces: the key is the reference's on each. */
+static void
+random_lines(void)
+{
+	static const char *const pieces[] = {
+		"{", "}", "\"url\"", "\"u\"", "\"a b\"", ":", ",", " ", "\t",
+		"0", "-1.5e3", "01", "1.", "true", "nul", "null", "false",
+		"\"x\\\"y\"", "\"\xc3\xa9\"", "\"\xff\"", "[", "]", "\"",
+		"\"https://a/\"", "{\"url\":\"n\"}", "\\u0072",
+	};
+	struct kkey kk = { NULL, NULL, "url", BUF_INIT };
+	struct buf ref = BUF_INIT;
+	char line[256];
+	size_t i, j, len, klen, rlen;
+	const char *k, *r, *p;
+	int delim = 0, bad = 0;
+
+	srandom(14);
+	for (i = 0; i < 200000 && bad < 5; i++) {
+		size_t np = 1 + (size_t)random() % 12;
+
+		snprintf(line, sizeof(line), "{\"url\":");
+		if (random() % 2)
+			line[0] = '\0';
+		for (j = 0; j < np; j++)
+			strncat(line, pieces[random() % (sizeof(pieces) /
+			    sizeof(pieces[0]))], sizeof(line) - strlen(line) - 1);
+		p = line;
+		len = strlen(line);
+		k = kkey_find(&kk, &p, &len, &klen, &delim);
+		r = ref_key(line, strlen(line), &ref, &rlen);
+		if ((k == NULL) != (r == NULL) || (k && (klen != rlen ||
+		    memcmp(k, r, klen) != 0))) {
+			CHECK(!"same key as jsonr");
+			printf("#   %s -> %.*s, want %.*s\n", line,
+			    k ? (int)klen : 6, k ? k : "(none)",
+			    r ? (int)rlen : 6, r ? r : "(none)");
+			bad++;
+		}
+	}
+	buf_free(&ref);
+	kkey_free(&kk);
+}
+
 int
 main(void)
 {
 	TEST("kkey: --key-field takes a top-level member up to which the text is valid",
 	    key_field());
+	TEST("kkey: --key-field gives jsonr's key on random lines",
+	    random_lines());
 	TEST("kkey: -k gives one key, -K splits at the delimiter",
 	    constant_and_delimiter());
 	return unit_done();
