@@ -165,34 +165,34 @@ const char *
 kkey_find(struct kkey *kk, const char **payload, size_t *len, size_t *keylen,
     int *delim)
 {
-	const char *k;
+	const char *k = NULL, *d;
 
-	if (kk->key) {
-		*keylen = strlen(kk->key);
-		return kk->key;
-	}
-	if (kk->delim) {
-		size_t dl = strlen(kk->delim);
-		const char *d = memmem(*payload, *len, kk->delim, dl);
-
-		if (d == NULL)
-			return NULL;	/* as kcat: no delimiter, no key */
+	if (kk->delim && (d = memmem(*payload, *len, kk->delim,
+	    kk->dlen)) != NULL) {
 		k = *payload;
 		*delim = 1;
 		*keylen = (size_t)(d - k);
-		*len -= *keylen + dl;
-		*payload = d + dl;
-		return k;
-	}
-	if (*kk->field) {
-		size_t fl = strlen(kk->field);
+		*len -= *keylen + kk->dlen;
+		*payload = d + kk->dlen;
+		if (kk->nulls && *keylen == 0)
+			k = NULL;	/* none, not -k's */
+	} else {
+		if (!kk->delim && !kk->key && *kk->field) {
+			size_t fl = strlen(kk->field);
 
-		if (member_key_fast(*payload, *len, kk->field, fl, &k, keylen))
-			return k;
-		return member_key(*payload, *len, kk->field, fl, &kk->tmp,
-		    keylen);
+			if (!member_key_fast(*payload, *len, kk->field, fl,
+			    &k, keylen))
+				k = member_key(*payload, *len, kk->field, fl,
+				    &kk->tmp, keylen);
+		}
+		if (k == NULL && kk->key) {	/* as kcat: -k without -K's */
+			*keylen = strlen(kk->key);
+			k = kk->key;
+		}
 	}
-	return NULL;
+	if (kk->nulls && *len == 0)
+		*payload = NULL;
+	return k;
 }
 
 void

@@ -72,7 +72,7 @@ key_field(void)
 		{ "{\"url\"}", "(none)" },
 		{ "{\"url\":", "(none)" },
 	};
-	struct kkey kk = { NULL, NULL, "url", BUF_INIT };
+	struct kkey kk = { NULL, NULL, 0, 0, "url", BUF_INIT };
 	char out[64];
 	size_t i;
 
@@ -90,7 +90,7 @@ key_field(void)
 static void
 constant_and_delimiter(void)
 {
-	struct kkey kk = { "K", NULL, "url", BUF_INIT };
+	struct kkey kk = { "K", NULL, 0, 0, "url", BUF_INIT };
 	const char *p = "{\"url\":\"a\"}", *k;
 	size_t len = strlen(p), klen;
 	int delim = 0;
@@ -99,6 +99,7 @@ constant_and_delimiter(void)
 	CHECK_MEM(k, klen, "K");
 	kk.key = NULL;
 	kk.delim = "::";
+	kk.dlen = 2;
 	p = "key::value";
 	len = strlen(p);
 	k = kkey_find(&kk, &p, &len, &klen, &delim);
@@ -111,6 +112,37 @@ constant_and_delimiter(void)
 	delim = 0;
 	CHECK(kkey_find(&kk, &p, &len, &klen, &delim) == NULL);
 	CHECK(delim == 0 && len == 12);
+	/* As kcat: with -k too, a line without the delimiter gets -k's key. */
+	kk.key = "K";
+	k = kkey_find(&kk, &p, &len, &klen, &delim);
+	CHECK_MEM(k, klen, "K");
+	CHECK(delim == 0 && len == 12 && strcmp(p, "no delimiter") == 0);
+	/* An empty key or value is an empty one... */
+	p = "::";
+	len = 2;
+	k = kkey_find(&kk, &p, &len, &klen, &delim);
+	CHECK(k != NULL && klen == 0 && p != NULL && len == 0 && delim == 1);
+	/* ...or, with -Z, none (not -k's) and a NULL payload. */
+	kk.nulls = 1;
+	p = "::";
+	len = 2;
+	CHECK(kkey_find(&kk, &p, &len, &klen, &delim) == NULL);
+	CHECK(p == NULL && len == 0);
+	p = "k::";
+	len = 3;
+	k = kkey_find(&kk, &p, &len, &klen, &delim);
+	CHECK_MEM(k, klen, "k");
+	CHECK(p == NULL);
+	p = "::v";
+	len = 3;
+	CHECK(kkey_find(&kk, &p, &len, &klen, &delim) == NULL);
+	CHECK_MEM(p, len, "v");
+	/* -Z without -K: an empty line is a NULL payload. */
+	kk.delim = NULL;
+	kk.key = NULL;
+	p = "";
+	len = 0;
+	CHECK(kkey_find(&kk, &p, &len, &klen, &delim) == NULL && p == NULL);
 	kkey_free(&kk);
 }
 
@@ -152,7 +184,7 @@ random_lines(void)
 		"\"x\\\"y\"", "\"\xc3\xa9\"", "\"\xff\"", "[", "]", "\"",
 		"\"https://a/\"", "{\"url\":\"n\"}", "\\u0072",
 	};
-	struct kkey kk = { NULL, NULL, "url", BUF_INIT };
+	struct kkey kk = { NULL, NULL, 0, 0, "url", BUF_INIT };
 	struct buf ref = BUF_INIT;
 	char line[256];
 	size_t i, j, len, klen, rlen;
@@ -193,7 +225,7 @@ main(void)
 	    key_field());
 	TEST("kkey: --key-field gives jsonr's key on random lines",
 	    random_lines());
-	TEST("kkey: -k gives one key, -K splits at the delimiter",
+	TEST("kkey: -k gives one key, -K splits at the delimiter, -Z makes empty NULL",
 	    constant_and_delimiter());
 	return unit_done();
 }
