@@ -5,15 +5,8 @@
 
 #include "jsonr.h"
 
-/*
- * The member name (namelen bytes) of the object in s[0..n): a string gives
- * its decoded contents, a number, true or false its text. Only the bytes up
- * to the member are read, so a line broken after it still has a key. NULL
- * when s is no object, the member is missing, null, an object or an array,
- * or the text before it is not valid JSON.
- */
-static const char *
-member_key(const char *s, size_t n, const char *name, size_t namelen,
+const char *
+kkey_member(const char *s, size_t n, const char *name, size_t namelen,
     struct buf *tmp, size_t *keylen)
 {
 	struct jsonr r;
@@ -45,11 +38,11 @@ member_key(const char *s, size_t n, const char *name, size_t namelen,
 }
 
 /*
- * The fast path of member_key() for a line whose members up to the one
+ * The fast path of kkey_member() for a line whose members up to the one
  * named are plain: names and strings of printable ASCII without escapes,
  * numbers, true, false or null. Returns 1 with the answer (*key, NULL for
- * none) when the line is that simple, the same answer member_key() would
- * give; 0 when it is not, and member_key() must read it.
+ * none) when the line is that simple, the same answer kkey_member() would
+ * give; 0 when it is not, and kkey_member() must read it.
  */
 static int
 member_key_fast(const char *s, size_t n, const char *name, size_t namelen,
@@ -182,7 +175,7 @@ kkey_find(struct kkey *kk, const char **payload, size_t *len, size_t *keylen,
 
 			if (!member_key_fast(*payload, *len, kk->field, fl,
 			    &k, keylen))
-				k = member_key(*payload, *len, kk->field, fl,
+				k = kkey_member(*payload, *len, kk->field, fl,
 				    &kk->tmp, keylen);
 		}
 		if (k == NULL && kk->key) {	/* as kcat: -k without -K's */

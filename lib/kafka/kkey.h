@@ -31,6 +31,17 @@ struct kkey {
  */
 const char *kkey_find(struct kkey *kk, const char **payload, size_t *len,
     size_t *keylen, int *delim);
+/*
+ * The member name (namelen bytes) of the JSON object in s[0..n), read with
+ * jsonr (kkey_find() reads plain lines without it, to the same answer): a
+ * string gives its decoded contents (in tmp when escaped), a number, true
+ * or false its text. Only the bytes up to the member are read, so a line
+ * broken after it still has a key. NULL when s is no object, the member is
+ * missing, null, an object or an array, or the text before it is not valid
+ * JSON.
+ */
+const char *kkey_member(const char *s, size_t n, const char *name,
+    size_t namelen, struct buf *tmp, size_t *keylen);
 /* Free kk->tmp; kk stays usable. */
 void kkey_free(struct kkey *kk);
 

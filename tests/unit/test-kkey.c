@@ -1,6 +1,5 @@
 /* test-kkey.c: the Kafka message key of a line (lib/kafka/kkey.c). */
 #include "kafka/kkey.h"
-#include "jsonr.h"
 #include "unit.h"
 
 #include <stdlib.h>
@@ -146,35 +145,7 @@ constant_and_delimiter(void)
 	kkey_free(&kk);
 }
 
-/* The key as member_key() reads it: jsonr, member by member. */
-static const char *
-ref_key(const char *s, size_t n, struct buf *tmp, size_t *keylen)
-{
-	struct jsonr r;
-	struct jsonr_val m, v;
-	const char *k;
-	size_t klen;
-
-	jsonr_init(&r, s, n, 0);
-	if (jsonr_object(&r) < 0)
-		return NULL;
-	while (jsonr_member(&r, &m) == 1) {
-		k = jsonr_str(&m, tmp, &klen);
-		if (jsonr_value(&r, &v) < 0)
-			return NULL;
-		if (klen != 3 || memcmp(k, "url", 3) != 0)
-			continue;
-		if (v.kind == JSONR_STRING)
-			return (k = jsonr_str(&v, tmp, keylen)) ? k : "";
-		if (v.kind == JSONR_NUMBER || v.kind == JSONR_TRUE ||
-		    v.kind == JSONR_FALSE)
-			return *keylen = v.len, v.raw;
-		return NULL;
-	}
-	return NULL;
-}
-
-/* Random lines glued from pieces: the key is the reference's on each. */
+/* Random lines glued from pieces: the same key as jsonr reads on each. */
 static void
 random_lines(void)
 {
@@ -204,7 +175,7 @@ random_lines(void)
 		p = line;
 		len = strlen(line);
 		k = kkey_find(&kk, &p, &len, &klen, &delim);
-		r = ref_key(line, strlen(line), &ref, &rlen);
+		r = kkey_member(line, strlen(line), "url", 3, &ref, &rlen);
 		if ((k == NULL) != (r == NULL) || (k && (klen != rlen ||
 		    memcmp(k, r, klen) != 0))) {
 			CHECK(!"same key as jsonr");
