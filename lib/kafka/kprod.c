@@ -73,14 +73,16 @@ int
 kprod_opt(struct kprod *kp, int opt, const char *arg, char *errstr,
     size_t errsize)
 {
-	char *d, **to = opt == 'D' ? &kp->delim : &kp->keydelim;
+	char *d, **to = opt == 'D' ? &kp->delim : &kp->keydelim, why[160];
 	size_t len;
 
 	switch (opt) {
 	case 'D':
 	case 'K':
-		if ((d = kprod_delim(arg, &len, errstr, errsize)) == NULL)
+		if ((d = kprod_delim(arg, &len, why, sizeof(why))) == NULL) {
+			snprintf(errstr, errsize, "-%c: %s", opt, why);
 			return -1;
+		}
 		free(*to);
 		*to = d;
 		if (opt == 'D')
