@@ -127,6 +127,9 @@ tests/unit/test-pgconn.o: FAMILY_PKGS = $(PG_PKGS)
 # kafka: kcat's -m and the kcat flags refused by name.
 UNIT_KAFKA += tests/unit/test-kcatflags
 tests/unit/test-kcatflags.o: FAMILY_PKGS = $(KAFKA_PKGS)
+# kafka: wm-kafka-pub's delimited input (-D) and kcat's producer flags.
+UNIT_KAFKA += tests/unit/test-kread
+tests/unit/test-kread.o: FAMILY_PKGS = $(KAFKA_PKGS)
 
 # page: the escaping of HTML, SVG and CSV.
 UNIT_PAGE = tests/unit/test-pageesc

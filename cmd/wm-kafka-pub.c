@@ -1,8 +1,9 @@
 /*
- * wm-kafka-pub: publish lines to a Kafka topic, one message per line, and
- * exit only when every line has a delivery report. Lines that could not be
- * delivered are written verbatim to --failed (default stderr).
+ * wm-kafka-pub: publish lines (or -D records) to a Kafka topic, one message
+ * each, and exit only when every line has a delivery report. Lines that could
+ * not be delivered are written verbatim to --failed (default stderr).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdint.h>
@@ -27,6 +28,8 @@
 #include "kafka/klog.h"
 #include "kafka/korigin.h"
 #include "kafka/koutage.h"
+#include "kafka/kprod.h"
+#include "kafka/kread.h"
 #include "lines.h"
 #include "progress.h"
 #include "timeutil.h"
@@ -45,7 +48,7 @@ struct options {
 	const char *topic;
 	int32_t partition;
 	const char *key;		/* -k: constant key */
-	const char *keydelim;		/* -K: key DELIM value */
+	struct kprod kp;		/* -D, -H, -K, -l, -T, -Z */
 	const char *keyfield;		/* --key-field, "" for none */
 	const char *failed;		/* --failed path, NULL for stderr */
 	long max_line;
@@ -62,6 +65,7 @@ struct pub {
 	rd_kafka_topic_t *rkt;
 	struct kdeliver dl;		/* failed lines, input names */
 	unsigned long read, delivered, failed, unkeyed, inflight;
+	int teeerr;			/* errno of a failed -T write */
 	int32_t nparts;			/* partitions to hash keys over, 0: unknown */
 	double start_ms, last_stats_ms;
 	struct progress prog;
@@ -72,7 +76,6 @@ struct pub {
 static void
 onsignal(int sig)
 {
-	(void)sig;
 	if (stop < 3)
 		stop++;
 }
@@ -94,7 +97,6 @@ on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *rkm, void *opaque)
 {
 	struct pub *p = opaque;
 
-	(void)rk;
 	p->inflight--;
 	if (rkm->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
 		p->delivered++;
@@ -154,15 +156,12 @@ service(void *arg, int timeout_ms)
 static void
 kb_queued(void *arg, size_t n)
 {
-	struct pub *p = arg;
-
-	p->inflight += n;
+	((struct pub *)arg)->inflight += n;
 }
 
 static int
 kb_retry(void *arg)
 {
-	(void)arg;
 	return stop < 2;
 }
 
@@ -181,9 +180,11 @@ publish(struct pub *p, struct kbatch *b, size_t fileidx, unsigned long lineno,
 	const char *payload = line, *key;
 	size_t plen = len, keylen = 0;
 
-	key = kkey_find(&p->kk, &payload, &plen, &keylen, &o.delim);
-	if (key == NULL)
+	if ((key = kkey_find(&p->kk, &payload, &plen, &keylen, &o.delim)) == NULL)
 		p->unkeyed++;
+	/* -T: the line as read, before delivery; a closed stdout stops reading */
+	if (p->opt->kp.tee && !p->teeerr)
+		p->teeerr = kprod_tee(&p->opt->kp, line, len);
 	p->read++;
 	kbatch_add(b, __atomic_load_n(&p->nparts, __ATOMIC_RELAXED), key,
 	    keylen, payload, plen, korigin_pack(&o));
@@ -196,20 +197,22 @@ publish(struct pub *p, struct kbatch *b, size_t fileidx, unsigned long lineno,
  * waiting, the batch goes out: lines never wait for more input.
  */
 static int
-input_ready(struct pub *p, struct kbatch *b, struct lines *l)
+input_ready(struct pub *p, struct kbatch *b, struct kread *l)
 {
-	if (lines_wait(l, 0))
+	if (kread_wait(l, 0))
 		return 1;
 	kbatch_flush(b, p->rkt, p->opt->partition, &p->kcb);
-	return lines_wait(l, 100);
+	if (p->opt->kp.tee && !p->teeerr)
+		p->teeerr = kprod_tee(&p->opt->kp, NULL, 0);
+	return kread_wait(l, 100);
 }
 
 /* Publish the lines of one input. Returns -1 on a read error. */
 static int
 publish_fd(struct pub *p, struct kbatch *b, int fd, const char *name)
 {
-	struct lines l;
-	char *line;
+	struct kread l;
+	const char *line;
 	size_t len, left;
 	unsigned n = 0;
 	int rc = 0;
@@ -218,21 +221,22 @@ publish_fd(struct pub *p, struct kbatch *b, int fd, const char *name)
 
 	if ((fileidx = kdeliver_addfile(&p->dl, name, err, sizeof(err))) < 0)
 		die("%s", err);
-	lines_init(&l, fd, name, (size_t)p->opt->max_line);
-	while (p->opt->count == 0 || (long)p->read < p->opt->count) {
+	kread_init(&l, fd, p->opt->kp.delim, p->opt->kp.dlen,
+	    (size_t)p->opt->max_line);
+	while ((p->opt->count == 0 || (long)p->read < p->opt->count) &&
+	    !p->teeerr) {
 		int r;
 
 		if (stop) {
 			/* A signal stops reading, not publishing: every whole
 			 * line already read goes out (or to --failed). */
-			if (!l.eof && memchr(l.rbuf + l.rpos, '\n',
-			    l.rlen - l.rpos) == NULL)
+			if (!kread_complete(&l))
 				break;
 		} else if (!input_ready(p, b, &l)) {
 			service(p, 0);
 			continue;
 		}
-		r = lines_next(&l, &line, &len);
+		r = kread_next(&l, &line, &len);
 		if (r == LINES_EOF)
 			break;
 		if (r == LINES_ERR) {
@@ -257,13 +261,13 @@ publish_fd(struct pub *p, struct kbatch *b, int fd, const char *name)
 	kbatch_flush(b, p->rkt, p->opt->partition, &p->kcb);
 	/* Stopped inside a line: its bytes go back to a seekable input; on
 	 * a pipe they cannot, and the line counts as failed. */
-	if (stop && !l.eof && (left = lines_unread(&l)) > 0) {
+	if (stop && !l.eof && (left = kread_unread(&l)) > 0) {
 		progress_clear(&p->prog);
 		warnmsg("%s: stopped inside a line: %zu bytes read, not sent",
 		    name, left);
 		p->failed++;
 	}
-	lines_free(&l);
+	kread_free(&l);
 	return rc;
 }
 
@@ -304,8 +308,8 @@ parse_args(int argc, char **argv, struct options *o)
 	long v;
 	int ch;
 
-	while ((ch = cli_getopt(argc, argv, "b:c:F:hK:k:Pp:qt:VvX:z:"
-	    KCATFLAG_OPTS, longopts)) != -1) {
+	while ((ch = cli_getopt(argc, argv, "b:c:F:hk:Pp:qt:VvX:z:"
+	    KCATFLAG_OPTS KPROD_OPTS, longopts)) != -1) {
 		switch (ch) {
 		case 'm':
 			(void)cli_seconds(optarg, 0.001);	/* the shared message */
@@ -328,10 +332,10 @@ parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'h':
 			cli_help();
-		case 'K':
-			if (*optarg == '\0')
-				dieusage("-K needs a delimiter");
-			o->keydelim = optarg;
+		case 'D': case 'H': case 'K': case 'l': case 'T': case 'Z':
+			if (kprod_opt(&o->kp, ch, optarg, errstr,
+			    sizeof(errstr)) < 0)
+				dieusage("%s", errstr);
 			break;
 		case 'k':
 			o->key = optarg;
@@ -385,8 +389,8 @@ parse_args(int argc, char **argv, struct options *o)
 	}
 	if (o->topic == NULL || *o->topic == '\0')
 		dieusage("no topic: use -t topic");
-	if (o->key && o->keydelim)
-		dieusage("-k and -K cannot be used together");
+	if (o->kp.tee && o->failed && strcmp(o->failed, "-") == 0)
+		dieusage("-T and --failed - would both write to stdout");
 }
 
 int
@@ -412,12 +416,14 @@ main(int argc, char **argv)
 	cli_init(&kafka_pub_cli);
 	parse_args(argc, argv, &o);
 	p.kk.key = o.key;
-	p.kk.delim = o.keydelim;
+	p.kk.delim = o.kp.keydelim;
+	p.kk.dlen = o.kp.keydelim ? strlen(o.kp.keydelim) : 0;
+	p.kk.nulls = o.kp.nulls;
 	p.kk.field = o.keyfield;
 
 	conf = rd_kafka_conf_new();
 	apply_conf(conf, &o);
-	hash = khash_possible(conf, o.partition, o.key || o.keydelim ||
+	hash = khash_possible(conf, o.partition, o.key || o.kp.keydelim ||
 	    *o.keyfield);
 	rd_kafka_conf_set_opaque(conf, &p);
 	rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
@@ -425,7 +431,8 @@ main(int argc, char **argv)
 	koutage_conf(conf, o.verbose, o.quiet, &p.prog);
 	rd_kafka_conf_set_log_cb(conf, on_log);
 
-	p.dl.keydelim = o.keydelim;
+	p.dl.keydelim = o.kp.keydelim;
+	p.dl.delim = o.kp.delim;
 	p.dl.quiet = o.quiet;
 	p.dl.prog = &p.prog;
 	if (kdeliver_open(&p.dl, o.failed, errstr, sizeof(errstr)) < 0)
@@ -444,6 +451,8 @@ main(int argc, char **argv)
 	if ((p.rkt = khash_topic(p.rk, o.topic, hash ? &p.nparts : NULL,
 	    errstr, sizeof(errstr))) == NULL)
 		die("%s", errstr);
+	b.hdrs = o.kp.hdrs;
+	b.rk = p.rk;
 	p.start_ms = p.last_stats_ms = mono_ms();
 
 	/* No operand: standard input, even after a signal. */
@@ -465,6 +474,12 @@ main(int argc, char **argv)
 	}
 	kdeliver_drain(p.rk, &p.inflight, &stop, o.flush_timeout, service, &p);
 	progress_clear(&p.prog);
+	if (o.kp.tee && !p.teeerr)
+		p.teeerr = kprod_tee(&o.kp, NULL, 0);
+	if (p.teeerr && p.teeerr != EPIPE) {	/* a closed stdout: just stop */
+		warnmsg("write <stdout>: %s", strerror(p.teeerr));
+		rc = -1;
+	}
 	if (kdeliver_close(&p.dl, errstr, sizeof(errstr)) < 0)
 		die("%s", errstr);
 	if (o.verbose || (p.failed && !o.quiet))
@@ -476,6 +491,7 @@ main(int argc, char **argv)
 	rd_kafka_destroy(p.rk);
 	kkey_free(&p.kk);
 	kbatch_free(&b);
+	kprod_free(&o.kp);
 	for (i = 0; i < o.nconfargs; i++)
 		free(o.confargs[i]);
 	free(o.confargs);

@@ -237,8 +237,8 @@ while True:
 	[[ $stderr == *"-m '0': bad number, want seconds from 0.001"* ]]
 	run -2 --separate-stderr wm-kafka-sub -t x -f '%s\n'
 	[[ $stderr == *"kcat's -f is not supported (an output format: use -J"* ]]
-	run -2 --separate-stderr wm-kafka-pub -t x -H a=b </dev/null
-	[[ $stderr == *"kcat's -H is not supported (message headers)"* ]]
+	run -2 --separate-stderr wm-kafka-pub -t x -G g </dev/null
+	[[ $stderr == *"kcat's -G is not supported (consumer group mode: use wm-kafka-sub)"* ]]
 	run -2 --separate-stderr wm-kafka-pub -t x -o beginning </dev/null
 	[[ $stderr == *"kcat's -o is not supported (a start offset: a consumer flag)"* ]]
 	run -2 --separate-stderr wm-kafka-sub -t x -P

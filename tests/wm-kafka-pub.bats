@@ -6,7 +6,8 @@ load helpers/kafka
 
 setup_file() {
 	kafka_start 3 rt:1 keys:4 same:4 part:3 kk:2 nokey:2 junk:2 delim:2 \
-		big:1 long:1 down:3 gone:1 term:2 conf:1 files:1 bad:1
+		big:1 long:1 down:3 gone:1 term:2 conf:1 files:1 bad:1 \
+		hdr:3 hdrk:3 dlm:1 dlmk:1 nulw:1 nulk:1 kkw:1 kkk:1 tee:1 dfail:1
 }
 
 teardown_file() {
@@ -286,4 +287,95 @@ _read_past() {
 	exec 4>&-
 	kafka_ctl "up -1"
 	cmp <(sort "$BATS_TEST_TMPDIR/in") <(sort "$BATS_TEST_TMPDIR/failed")
+}
+
+# kcat's producer flags, checked against kcat itself: what kcat -C shows of
+# a message from wm-kafka-pub and from kcat -P with the same flags.
+
+@test "wm-kafka-pub: -H adds headers to every message, as kcat -P -H" {
+	records 30 3 >"$BATS_TEST_TMPDIR/in"
+	run -0 wm-kafka-pub -b "$KAFKA_BROKERS" -t hdr -H a=1 -H flag -H a=two -H 'eq=x=y' \
+		<"$BATS_TEST_TMPDIR/in"
+	kcat -P -b "$KAFKA_BROKERS" -t hdrk -H a=1 -H flag -H a=two -H 'eq=x=y' <"$BATS_TEST_TMPDIR/in"
+	consume hdr "$BATS_TEST_TMPDIR/out" -f '%h|%s\n'
+	consume hdrk "$BATS_TEST_TMPDIR/want" -f '%h|%s\n'
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/out")" = 30 ]
+	cmp <(sort "$BATS_TEST_TMPDIR/out") <(sort "$BATS_TEST_TMPDIR/want")
+	grep -q '^a=1,flag=NULL,a=two,eq=x=y|{"id":"id-1",' "$BATS_TEST_TMPDIR/out"
+	# the url is still the key, each url in one partition
+	consume hdr "$BATS_TEST_TMPDIR/json" -J
+	run -0 jq -se 'all(.[]; .key == (.payload | fromjson | .url)) and
+		(group_by(.key) | length == 3 and all(.[]; (map(.partition) | unique | length) == 1))' \
+		"$BATS_TEST_TMPDIR/json"
+	run -2 --separate-stderr wm-kafka-pub -b "$KAFKA_BROKERS" -t hdr -H =v </dev/null
+	[[ $stderr == *"-H '=v': expected name=value or name"* ]]
+}
+
+@test "wm-kafka-pub: -D splits the input at a delimiter with kcat's escapes, -K too" {
+	printf 'k1\tv1\x1ek2\tv\n2\x1e\x1enokey\x1ek3\tlast' >"$BATS_TEST_TMPDIR/in"
+	run -0 wm-kafka-pub -b "$KAFKA_BROKERS" -t dlm -D '\x1e' -K '\t' <"$BATS_TEST_TMPDIR/in"
+	kcat -P -b "$KAFKA_BROKERS" -t dlmk -D '\x1e' -K '\t' <"$BATS_TEST_TMPDIR/in"
+	consume dlm "$BATS_TEST_TMPDIR/out" -J
+	consume dlmk "$BATS_TEST_TMPDIR/want" -J
+	# kcat skips the empty record; wm-kafka-pub sends it, empty
+	run -0 jq -sce 'map([.key, .payload])' "$BATS_TEST_TMPDIR/out"
+	[ "$output" = '[["k1","v1"],["k2","v\n2"],[null,""],[null,"nokey"],["k3","last"]]' ]
+	run -0 jq -sce 'map([.key, .payload])' "$BATS_TEST_TMPDIR/want"
+	[ "$output" = '[["k1","v1"],["k2","v\n2"],[null,"nokey"],["k3","last"]]' ]
+	run -2 --separate-stderr wm-kafka-pub -b "$KAFKA_BROKERS" -t dlm -D '' </dev/null
+	[[ $stderr == *"the delimiter must not be empty"* ]]
+	run -2 --separate-stderr wm-kafka-pub -b "$KAFKA_BROKERS" -t dlm -D '\xzz' </dev/null
+	[[ $stderr == *"expects a hex number"* ]]
+}
+
+@test "wm-kafka-pub: -Z sends an empty value as NULL and an empty key as none, as kcat -P -Z" {
+	printf '%s\n' 'k:' ':v' ':' 'k:v' 'plain' >"$BATS_TEST_TMPDIR/in"
+	run -0 wm-kafka-pub -b "$KAFKA_BROKERS" -t nulw -Z -K : <"$BATS_TEST_TMPDIR/in"
+	kcat -P -b "$KAFKA_BROKERS" -t nulk -Z -K : <"$BATS_TEST_TMPDIR/in"
+	consume nulw "$BATS_TEST_TMPDIR/out" -J
+	consume nulk "$BATS_TEST_TMPDIR/want" -J
+	run -0 jq -sce 'map([.key, .payload])' "$BATS_TEST_TMPDIR/out"
+	[ "$output" = '[["k",null],[null,"v"],[null,null],["k","v"],[null,"plain"]]' ]
+	cmp <(jq -c '[.key, .payload]' "$BATS_TEST_TMPDIR/out") \
+		<(jq -c '[.key, .payload]' "$BATS_TEST_TMPDIR/want")
+	# an empty line, which kcat skips, is a NULL message with -Z
+	printf '\n' | wm-kafka-pub -b "$KAFKA_BROKERS" -t nulw -Z --key-field ''
+	consume nulw "$BATS_TEST_TMPDIR/out" -J
+	run -0 jq -se '.[-1] | .key == null and .payload == null' "$BATS_TEST_TMPDIR/out"
+}
+
+@test "wm-kafka-pub: -k keys the lines without the -K delimiter, as kcat" {
+	printf '%s\n' 'a:1' '2' ':3' >"$BATS_TEST_TMPDIR/in"
+	run -0 wm-kafka-pub -b "$KAFKA_BROKERS" -t kkw -K : -k fixed <"$BATS_TEST_TMPDIR/in"
+	kcat -P -b "$KAFKA_BROKERS" -t kkk -K : -k fixed <"$BATS_TEST_TMPDIR/in"
+	consume kkw "$BATS_TEST_TMPDIR/out" -J
+	consume kkk "$BATS_TEST_TMPDIR/want" -J
+	run -0 jq -sce 'map([.key, .payload])' "$BATS_TEST_TMPDIR/out"
+	[ "$output" = '[["a","1"],["fixed","2"],["","3"]]' ]
+	cmp <(jq -c '[.key, .payload]' "$BATS_TEST_TMPDIR/out") \
+		<(jq -c '[.key, .payload]' "$BATS_TEST_TMPDIR/want")
+}
+
+@test "wm-kafka-pub: -T echoes every line read to stdout; -l is taken" {
+	records 50 >"$BATS_TEST_TMPDIR/in"
+	run -0 --separate-stderr wm-kafka-pub -b "$KAFKA_BROKERS" -t tee -T -l "$BATS_TEST_TMPDIR/in"
+	[ "$output" = "$(cat "$BATS_TEST_TMPDIR/in")" ]
+	printf 'a|b|' | wm-kafka-pub -b "$KAFKA_BROKERS" -t tee -T -D '|' >"$BATS_TEST_TMPDIR/out"
+	[ "$(cat "$BATS_TEST_TMPDIR/out")" = 'a|b|' ]
+	# a closed stdout stops the reading; what was read is delivered
+	run -0 --separate-stderr bash -c "yes '{\"url\":\"u\"}' | head -n 300000 |
+		wm-kafka-pub -b '$KAFKA_BROKERS' -t tee -T -v | head -n 1"
+	[ "$output" = '{"url":"u"}' ]
+	run -2 --separate-stderr wm-kafka-pub -b "$KAFKA_BROKERS" -t tee -T --failed - </dev/null
+	[[ $stderr == *"-T and --failed - would both write to stdout"* ]]
+}
+
+@test "wm-kafka-pub: --failed holds records as read, with the -D and -K delimiters" {
+	big=$(head -c 3000 /dev/zero | tr '\0' y)
+	printf 'k1;small|k2;%s|nokey%s|' "$big" "$big" >"$BATS_TEST_TMPDIR/in"
+	run -1 --separate-stderr wm-kafka-pub -b "$KAFKA_BROKERS" -t dfail -D '|' -K ';' \
+		-H h=v -X message.max.bytes=2000 --failed "$BATS_TEST_TMPDIR/failed" <"$BATS_TEST_TMPDIR/in"
+	[ "$(cat "$BATS_TEST_TMPDIR/failed")" = "k2;$big|nokey$big|" ]
+	consume dfail "$BATS_TEST_TMPDIR/out" -f '%k %h %s\n'
+	[ "$(cat "$BATS_TEST_TMPDIR/out")" = "k1 h=v small" ]
 }

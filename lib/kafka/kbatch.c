@@ -31,21 +31,47 @@ kbatch_add(struct kbatch *b, int32_t nparts, const char *key, size_t keylen,
 		m->keyoff = b->arena.len;
 		buf_append(&b->arena, key, keylen);
 	}
-	m->off = b->arena.len;
+	m->off = payload ? b->arena.len : SIZE_MAX;
 	m->len = len;
-	buf_append(&b->arena, payload, len);
+	if (payload)
+		buf_append(&b->arena, payload, len);
+}
+
+/* rd_kafka_produce_batch() for lines with headers: one by one. */
+static void
+produce_each(rd_kafka_t *rk, const rd_kafka_headers_t *hdrs,
+    rd_kafka_topic_t *rkt, int32_t part, rd_kafka_message_t *rkm, size_t n)
+{
+	rd_kafka_headers_t *h;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h = rd_kafka_headers_copy(hdrs);
+		rkm[i].err = rd_kafka_producev(rk, RD_KAFKA_V_RKT(rkt),
+		    RD_KAFKA_V_PARTITION(part),
+		    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+		    RD_KAFKA_V_VALUE(rkm[i].payload, rkm[i].len),
+		    RD_KAFKA_V_KEY(rkm[i].key, rkm[i].key_len),
+		    RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_OPAQUE(rkm[i]._private),
+		    RD_KAFKA_V_END);
+		if (rkm[i].err)
+			rd_kafka_headers_destroy(h);	/* kept on success only */
+	}
 }
 
 /* Produce rkm[0..n) to partition part, retrying while the queue is full. */
 static void
-produce_run(rd_kafka_topic_t *rkt, int32_t part, rd_kafka_message_t *rkm,
-    size_t n, const struct kbatch_cb *cb)
+produce_run(const struct kbatch *b, rd_kafka_topic_t *rkt, int32_t part,
+    rd_kafka_message_t *rkm, size_t n, const struct kbatch_cb *cb)
 {
 	while (n > 0) {
 		size_t i, retry = 0, queued = 0;
 
-		rd_kafka_produce_batch(rkt, part, RD_KAFKA_MSG_F_COPY, rkm,
-		    (int)n);
+		if (b->hdrs)
+			produce_each(b->rk, b->hdrs, rkt, part, rkm, n);
+		else
+			rd_kafka_produce_batch(rkt, part, RD_KAFKA_MSG_F_COPY,
+			    rkm, (int)n);
 		for (i = 0; i < n; i++) {
 			if (rkm[i].err == RD_KAFKA_RESP_ERR_NO_ERROR) {
 				queued++;
@@ -90,7 +116,7 @@ kbatch_flush(struct kbatch *b, rd_kafka_topic_t *rkt, int32_t partition,
 		rd_kafka_message_t *r = &b->rkm[start[m->bucket]++];
 
 		memset(r, 0, sizeof(*r));
-		r->payload = b->arena.data + m->off;
+		r->payload = m->off == SIZE_MAX ? NULL : b->arena.data + m->off;
 		r->len = m->len;
 		r->key = m->keyoff == SIZE_MAX ? NULL : b->arena.data + m->keyoff;
 		r->key_len = m->keylen;
@@ -103,7 +129,8 @@ kbatch_flush(struct kbatch *b, rd_kafka_topic_t *rkt, int32_t partition,
 		    k == b->nparts ? RD_KAFKA_PARTITION_UA : k;
 
 		if (to > from)
-			produce_run(rkt, part, b->rkm + from, to - from, cb);
+			produce_run(b, rkt, part, b->rkm + from, to - from,
+			    cb);
 	}
 	b->n = 0;
 	buf_reset(&b->arena);

@@ -4,7 +4,9 @@
  * that takes the partition's lock once per batch instead of once per line.
  * A keyed line gets the partition librdkafka's default partitioner would
  * give it, when the caller knows the partition count; other lines go to
- * RD_KAFKA_PARTITION_UA and librdkafka picks.
+ * RD_KAFKA_PARTITION_UA and librdkafka picks. With headers (kcat's -H),
+ * which rd_kafka_produce_batch() cannot send, each line goes through
+ * rd_kafka_producev() instead.
  */
 #ifndef WEBMON_KBATCH_H
 #define WEBMON_KBATCH_H
@@ -17,7 +19,7 @@
 #include "buf.h"
 
 struct kbatch_msg {
-	size_t off, len;	/* payload in the arena */
+	size_t off, len;	/* payload in the arena, off SIZE_MAX: NULL */
 	size_t keyoff, keylen;	/* key in the arena, keyoff SIZE_MAX: none */
 	void *opq;
 	int32_t bucket;		/* partition, or nparts for "librdkafka picks" */
@@ -30,9 +32,11 @@ struct kbatch {
 	int32_t nparts;		/* buckets 0..nparts-1: partitions; nparts: any */
 	size_t *count;		/* owned; per bucket, nparts + 2 */
 	rd_kafka_message_t *rkm;	/* owned; cap */
+	const rd_kafka_headers_t *hdrs;	/* sent with every line, or NULL */
+	rd_kafka_t *rk;		/* the producer, needed with hdrs */
 };
 
-#define KBATCH_INIT { BUF_INIT, NULL, 0, 0, 0, NULL, NULL }
+#define KBATCH_INIT { BUF_INIT, NULL, 0, 0, 0, NULL, NULL, NULL, NULL }
 
 /* How kbatch_flush() reports; arg is passed back to every call. */
 struct kbatch_cb {
@@ -48,14 +52,16 @@ struct kbatch_cb {
 };
 
 /*
- * Add a line; key NULL for none. key and payload are copied. nparts, the
- * partition count (0: unknown), is read only when b is empty.
+ * Add a line; key NULL for none, payload NULL for a NULL payload. key and
+ * payload are copied. nparts, the partition count (0: unknown), is read
+ * only when b is empty.
  */
 void kbatch_add(struct kbatch *b, int32_t nparts, const char *key,
     size_t keylen, const char *payload, size_t len, void *opq);
 /*
  * Produce every line to rkt (partition fixed, or RD_KAFKA_PARTITION_UA to
- * group by key as above) and empty b; outcomes go through cb.
+ * group by key as above), with b->hdrs (not owned; b->rk set) when not
+ * NULL, and empty b; outcomes go through cb.
  */
 void kbatch_flush(struct kbatch *b, rd_kafka_topic_t *rkt, int32_t partition,
     const struct kbatch_cb *cb);

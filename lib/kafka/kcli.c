@@ -30,20 +30,27 @@ unknown_consumer(int c)
 const struct cli_prog kafka_pub_cli = {
 	.name = "wm-kafka-pub",
 	.synopsis =
-	    "usage: wm-kafka-pub [-hPqVv] [-b brokers] -t topic [-c count] [-F file]\n"
-	    "                    [-K delim] [-k key] [-m secs] [-p partition] [-X prop=val]\n"
-	    "                    [-z codec] [--failed file] [--flush-timeout secs]\n"
-	    "                    [--key-field name] [--max-line bytes] [file ...]\n",
+	    "usage: wm-kafka-pub [-hlPqTVvZ] [-b brokers] -t topic [-c count] [-D delim]\n"
+	    "                    [-F file] [-H name[=value]] [-K delim] [-k key] [-m secs]\n"
+	    "                    [-p partition] [-X prop=val] [-z codec] [--failed file]\n"
+	    "                    [--flush-timeout secs] [--key-field name]\n"
+	    "                    [--max-line bytes] [file ...]\n",
 	.options =
 	    "options:\n"
 	    "  -b brokers             bootstrap brokers (default $KAFKA_BROKERS)\n"
 	    "  -t topic               the topic\n"
 	    "  -c count               stop after reading count lines\n"
+	    "  -D delim               split the input at delim, not at newlines\n"
 	    "  -F file                librdkafka properties, prop=val lines\n"
 	    "  -X prop=val            a librdkafka property (-X list shows them)\n"
 	    "  -z codec               compression: none, gzip, snappy, lz4, zstd\n"
 	    "  -K delim               key is the text before delim on each line\n"
-	    "  -k key                 the key of every message\n"
+	    "  -k key                 the key of every message (with -K: of lines\n"
+	    "                         without delim)\n"
+	    "  -H name[=value]        add a header to every message; may be repeated\n"
+	    "  -Z                     send an empty message as null, an empty key as none\n"
+	    "  -T                     echo each line read to stdout\n"
+	    "  -l                     lines of a file (kcat's flag; always so)\n"
 	    "  -m secs                wait this long for the first broker to answer\n"
 	    "      --key-field name   key from this member (default url; \"\": none)\n"
 	    "  -p partition           send every line to partition (-1: partitioner)\n"

@@ -99,7 +99,9 @@ kdeliver_fail(struct kdeliver *d, const rd_kafka_message_t *m,
 	if (o.delim && (put(d, m->key, m->key_len) < 0 ||
 	    put(d, d->keydelim, strlen(d->keydelim)) < 0))
 		return write_error(d, errbuf, errsize);
-	if (put(d, m->payload, m->len) < 0 || putc('\n', d->fp) == EOF)
+	if (put(d, m->payload, m->len) < 0 ||
+	    (d->delim ? put(d, d->delim, strlen(d->delim)) < 0 :
+	    putc('\n', d->fp) == EOF))
 		return write_error(d, errbuf, errsize);
 	if (d->fp == stderr)
 		fflush(stderr);

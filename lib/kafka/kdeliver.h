@@ -21,6 +21,7 @@ struct kdeliver {
 	FILE *fp;			/* the failed output */
 	const char *name;		/* its name in messages */
 	const char *keydelim;		/* -K delimiter put back, or NULL */
+	const char *delim;		/* ends each line written; NULL: "\n" */
 	const char **files;		/* input names, indexed by the origin */
 	size_t nfiles;
 	unsigned long described;	/* failures described on stderr */
@@ -49,7 +50,8 @@ long kdeliver_addfile(struct kdeliver *d, const char *name, char *errbuf,
 const char *kdeliver_why(rd_kafka_resp_err_t err);
 /*
  * Describe m (its _private made by korigin_pack()) as not delivered, why,
- * and write its line to the failed output. Returns 0, or -1 with errbuf on
+ * and write its line to the failed output, as it was read, followed by
+ * delim. Returns 0, or -1 with errbuf on
  * a write error.
  */
 int kdeliver_fail(struct kdeliver *d, const rd_kafka_message_t *m,

@@ -39,6 +39,18 @@ crc32(void)
 	CHECK(kpart_crc32("", 0) == 0);
 	CHECK(kpart_crc32("a", 1) == 0xe8b7be43u);
 	CHECK(kpart_crc32("https://example.com/", 20) == 0x682df0d4u);
+	CHECK(kpart_crc32("https://site1234.example.com/path/56", 36) ==
+	    0xc7e68b3du);
+	/* Eight bytes at a time: every byte value, every tail length. */
+	{
+		unsigned char all[771];
+		size_t i;
+
+		for (i = 0; i < 768; i++)
+			all[i] = (unsigned char)i;
+		memcpy(all + 768, "xyz", 3);
+		CHECK(kpart_crc32(all, sizeof(all)) == 0x43906281u);
+	}
 }
 
 static void

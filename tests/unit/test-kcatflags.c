@@ -29,8 +29,11 @@ refused(void)
 
 	m = kcatflag_unsupported('f', 0);
 	CHECK(m != NULL && strncmp(m, "kcat's -f is not supported", 26) == 0);
-	m = kcatflag_unsupported('H', 1);
-	CHECK(m != NULL && strstr(m, "headers") != NULL);
+	m = kcatflag_unsupported('G', 1);
+	CHECK(m != NULL && strstr(m, "group") != NULL);
+	/* The producer takes -H, -l, -T and -Z now. */
+	CHECK(kcatflag_unsupported('H', 1) == NULL);
+	CHECK(kcatflag_unsupported('Z', 1) == NULL);
 	/* A flag of the other side names where it belongs. */
 	m = kcatflag_unsupported('o', 1);
 	CHECK(m != NULL && strstr(m, "consumer flag") != NULL);

@@ -2,6 +2,8 @@
 #include "kafka/kkey.h"
 #include "unit.h"
 
+#include <stdlib.h>
+
 /* The --key-field key of line, or "(none)". */
 static const char *
 field_key(struct kkey *kk, const char *line, char *out, size_t size)
@@ -44,8 +46,32 @@ key_field(void)
 		{ "{\"x\":01,\"url\":\"a\"}", "(none)" },
 		{ "{\"url\":\"\\udc00\"}", "(none)" },
 		{ "{\"url\":\"a", "(none)" },
+		/* plain lines (the fast path) and lines just past it */
+		{ " {\t\"url\" :\r\n\"a b\" }", "a b" },
+		{ "{\"a\":-0.5E+3,\"b\":null,\"c\":false,\"url\":\"x\"}", "x" },
+		{ "{\"a\":0,\"b\":12e5,\"url\":-7}", "-7" },
+		{ "{\"url\":12x", "12" },
+		{ "{\"url\":false,", "false" },
+		{ "{\"url\":\"\",\"url\":\"b\"}", "" },
+		{ "{\"a\":1,\"b\":2}", "(none)" },
+		{ "{}", "(none)" },
+		{ "{\"a\":1.,\"url\":\"x\"}", "(none)" },
+		{ "{\"a\":-,\"url\":\"x\"}", "(none)" },
+		{ "{\"a\":1e,\"url\":\"x\"}", "(none)" },
+		{ "{\"a\":tru,\"url\":\"x\"}", "(none)" },
+		{ "{\"a\":1 \"url\":\"x\"}", "(none)" },
+		{ "{\"a\":1,}", "(none)" },
+		{ "{\"a\" 1,\"url\":\"x\"}", "(none)" },
+		{ "{\"u\\u0072l\":\"esc\"}", "esc" },
+		{ "{\"url\":\"a\\\"b\"}", "a\"b" },
+		{ "{\"x\":\"\xc3\xa9\",\"url\":\"a\"}", "a" },
+		{ "{\"x\":\"\x7f\",\"url\":\"a\"}", "a" },
+		{ "{\"x\":\"\x01\",\"url\":\"a\"}", "(none)" },
+		{ "{\"a\":[1,{\"url\":\"in\"}],\"url\":\"out\"}", "out" },
+		{ "{\"url\"}", "(none)" },
+		{ "{\"url\":", "(none)" },
 	};
-	struct kkey kk = { NULL, NULL, "url", BUF_INIT };
+	struct kkey kk = { NULL, NULL, 0, 0, "url", BUF_INIT };
 	char out[64];
 	size_t i;
 
@@ -63,7 +89,7 @@ key_field(void)
 static void
 constant_and_delimiter(void)
 {
-	struct kkey kk = { "K", NULL, "url", BUF_INIT };
+	struct kkey kk = { "K", NULL, 0, 0, "url", BUF_INIT };
 	const char *p = "{\"url\":\"a\"}", *k;
 	size_t len = strlen(p), klen;
 	int delim = 0;
@@ -72,6 +98,7 @@ constant_and_delimiter(void)
 	CHECK_MEM(k, klen, "K");
 	kk.key = NULL;
 	kk.delim = "::";
+	kk.dlen = 2;
 	p = "key::value";
 	len = strlen(p);
 	k = kkey_find(&kk, &p, &len, &klen, &delim);
@@ -84,6 +111,81 @@ constant_and_delimiter(void)
 	delim = 0;
 	CHECK(kkey_find(&kk, &p, &len, &klen, &delim) == NULL);
 	CHECK(delim == 0 && len == 12);
+	/* As kcat: with -k too, a line without the delimiter gets -k's key. */
+	kk.key = "K";
+	k = kkey_find(&kk, &p, &len, &klen, &delim);
+	CHECK_MEM(k, klen, "K");
+	CHECK(delim == 0 && len == 12 && strcmp(p, "no delimiter") == 0);
+	/* An empty key or value is an empty one... */
+	p = "::";
+	len = 2;
+	k = kkey_find(&kk, &p, &len, &klen, &delim);
+	CHECK(k != NULL && klen == 0 && p != NULL && len == 0 && delim == 1);
+	/* ...or, with -Z, none (not -k's) and a NULL payload. */
+	kk.nulls = 1;
+	p = "::";
+	len = 2;
+	CHECK(kkey_find(&kk, &p, &len, &klen, &delim) == NULL);
+	CHECK(p == NULL && len == 0);
+	p = "k::";
+	len = 3;
+	k = kkey_find(&kk, &p, &len, &klen, &delim);
+	CHECK_MEM(k, klen, "k");
+	CHECK(p == NULL);
+	p = "::v";
+	len = 3;
+	CHECK(kkey_find(&kk, &p, &len, &klen, &delim) == NULL);
+	CHECK_MEM(p, len, "v");
+	/* -Z without -K: an empty line is a NULL payload. */
+	kk.delim = NULL;
+	kk.key = NULL;
+	p = "";
+	len = 0;
+	CHECK(kkey_find(&kk, &p, &len, &klen, &delim) == NULL && p == NULL);
+	kkey_free(&kk);
+}
+
+/* Random lines glued from pieces: the same key as jsonr reads on each. */
+static void
+random_lines(void)
+{
+	static const char *const pieces[] = {
+		"{", "}", "\"url\"", "\"u\"", "\"a b\"", ":", ",", " ", "\t",
+		"0", "-1.5e3", "01", "1.", "true", "nul", "null", "false",
+		"\"x\\\"y\"", "\"\xc3\xa9\"", "\"\xff\"", "[", "]", "\"",
+		"\"https://a/\"", "{\"url\":\"n\"}", "\\u0072",
+	};
+	struct kkey kk = { NULL, NULL, 0, 0, "url", BUF_INIT };
+	struct buf ref = BUF_INIT;
+	char line[256];
+	size_t i, j, len, klen, rlen;
+	const char *k, *r, *p;
+	int delim = 0, bad = 0;
+
+	srandom(14);
+	for (i = 0; i < 200000 && bad < 5; i++) {
+		size_t np = 1 + (size_t)random() % 12;
+
+		snprintf(line, sizeof(line), "{\"url\":");
+		if (random() % 2)
+			line[0] = '\0';
+		for (j = 0; j < np; j++)
+			strncat(line, pieces[random() % (sizeof(pieces) /
+			    sizeof(pieces[0]))], sizeof(line) - strlen(line) - 1);
+		p = line;
+		len = strlen(line);
+		k = kkey_find(&kk, &p, &len, &klen, &delim);
+		r = kkey_member(line, strlen(line), "url", 3, &ref, &rlen);
+		if ((k == NULL) != (r == NULL) || (k && (klen != rlen ||
+		    memcmp(k, r, klen) != 0))) {
+			CHECK(!"same key as jsonr");
+			printf("#   %s -> %.*s, want %.*s\n", line,
+			    k ? (int)klen : 6, k ? k : "(none)",
+			    r ? (int)rlen : 6, r ? r : "(none)");
+			bad++;
+		}
+	}
+	buf_free(&ref);
 	kkey_free(&kk);
 }
 
@@ -92,7 +194,9 @@ main(void)
 {
 	TEST("kkey: --key-field takes a top-level member up to which the text is valid",
 	    key_field());
-	TEST("kkey: -k gives one key, -K splits at the delimiter",
+	TEST("kkey: --key-field gives jsonr's key on random lines",
+	    random_lines());
+	TEST("kkey: -k gives one key, -K splits at the delimiter, -Z makes empty NULL",
 	    constant_and_delimiter());
 	return unit_done();
 }
