@@ -127,6 +127,9 @@ tests/unit/test-pgconn.o: FAMILY_PKGS = $(PG_PKGS)
 # kafka: kcat's -m and the kcat flags refused by name.
 UNIT_KAFKA += tests/unit/test-kcatflags
 tests/unit/test-kcatflags.o: FAMILY_PKGS = $(KAFKA_PKGS)
+# kcatsub: kcat's -f formats and -K/-D/-Z output.
+UNIT_KAFKA += tests/unit/test-kfmt
+tests/unit/test-kfmt.o: FAMILY_PKGS = $(KAFKA_PKGS)
 
 $(UNIT_CORE): %: %.o $(LIBWM)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm
