@@ -23,12 +23,14 @@
 #include "kafka/kcatflags.h"
 #include "kafka/kcli.h"
 #include "kafka/kconf.h"
+#include "kafka/kconfdump.h"
 #include "kafka/kfailfast.h"
 #include "kafka/kenvelope.h"
 #include "kafka/koffset.h"
 #include "kafka/kassign.h"
 #include "kafka/kcommit.h"
 #include "kafka/kconsume.h"
+#include "kafka/kfmt.h"
 #include "kafka/klog.h"
 #include "progress.h"
 #include "timeutil.h"
@@ -42,10 +44,12 @@ struct options {
 	const char **topics;
 	int ntopics;
 	const char *group;
+	int32_t partition;	/* -p; -1 all */
 	struct koffset off;	/* -o */
 	int exit_eof;
 	long long count;	/* -c: stop after this many messages; 0 none */
-	int quiet, verbose, json;
+	int quiet, verbose, dump, debug;
+	struct kfmt_flags out;	/* -f -J -K -D -Z -u */
 	const char *ack_path;
 	long max_pending;
 	double drain_timeout;	/* seconds */
@@ -94,7 +98,7 @@ log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *msg)
 {
 	struct sub *s = rd_kafka_opaque(rk);
 
-	klog_line(level, fac, msg, !s->o->quiet, NULL);
+	klog_line(level, fac, msg, s->o->debug ? 2 : !s->o->quiet, NULL);
 }
 
 static void
@@ -214,11 +218,20 @@ build_conf(struct sub *s, struct options *o, rd_kafka_conf_t *conf)
 		dieusage("%s%s: %s", o->confargs[bad][0] == 'X' ? "-X " : "-F ",
 		    o->confargs[bad] + 1, errstr);
 	}
-	if (kconf_brokers(conf, o->brokers, errstr, sizeof(errstr)) < 0 ||
-	    (o->group && kassign_check_conf(conf, errstr, sizeof(errstr)) < 0)) {
+	/* -X dump: what was set, before the checks, as kcat. */
+	if ((kconf_brokers(conf, o->brokers, errstr, sizeof(errstr)) < 0 ||
+	    (o->group && kassign_check_conf(conf, errstr, sizeof(errstr)) < 0)) &&
+	    !o->dump) {
 		rd_kafka_conf_destroy(conf);
 		dieusage("%s", errstr);
 	}
+	if (o->dump) {
+		if (kconfdump_write(conf, stdout) < 0)
+			die("write <stdout>:");
+		rd_kafka_conf_destroy(conf);
+		exit(0);
+	}
+	o->debug = kconf_isset(conf, "debug");
 	if (o->exit_eof)
 		kconf_set(conf, "enable.partition.eof", "true", errstr, sizeof(errstr));
 	kcommit_init(&s->kc, kconf_isset(conf, "group.id") && o->group != NULL);
@@ -283,7 +296,7 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "ack", required_argument, NULL, 'A' },
-		{ "drain-timeout", required_argument, NULL, 'D' },
+		{ "drain-timeout", required_argument, NULL, 256 },	/* -D: kcat's */
 		{ "max-pending", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -291,6 +304,7 @@ main(int argc, char **argv)
 	};
 	struct options o = { 0 };
 	struct sub s = { 0 };
+	struct kfmt fmt;
 	rd_kafka_conf_t *conf;
 	rd_kafka_message_t **msgs;
 	char errstr[512];
@@ -299,11 +313,15 @@ main(int argc, char **argv)
 	cli_init(&kafka_sub_cli);
 	o.max_pending = 100000;
 	o.drain_timeout = 10;
+	o.partition = -1;
 	o.confargs = xcalloc((size_t)argc, sizeof(*o.confargs));
 	o.topics = xcalloc((size_t)argc, sizeof(*o.topics));
-	while ((c = cli_getopt(argc, argv, "b:Cc:eF:G:hJo:qt:vVX:"
+	while ((c = cli_getopt(argc, argv, "b:Cc:D:d:eF:f:G:hJK:o:p:qt:uvVX:Z"
 	    KCATFLAG_OPTS, longopts)) != -1) {
 		switch (c) {
+		default:	/* kcat's output flags: -f -J -K -D -Z -u */
+			kfmt_flag(&o.out, c, optarg);
+			break;
 		case 'm':
 			(void)cli_seconds(optarg, 0.001);	/* the shared message */
 			if ((o.confargs[o.nconf++] = kcatflag_tag(c, optarg, errstr,
@@ -321,8 +339,12 @@ main(int argc, char **argv)
 		case 'c':
 			o.count = cli_long(optarg, 1, LONG_MAX);
 			break;
-		case 'D':
+		case 256:
 			o.drain_timeout = cli_seconds(optarg, 0);
+			break;
+		case 'd':
+			o.confargs[o.nconf] = xmalloc(strlen(optarg) + 8);
+			sprintf(o.confargs[o.nconf++], "Xdebug=%s", optarg);
 			break;
 		case 'e':
 			o.exit_eof = 1;
@@ -336,11 +358,11 @@ main(int argc, char **argv)
 		case 'h':
 			free_options(&o);
 			cli_help();
-		case 'J':
-			o.json = 1;
-			break;
 		case 'M':
 			o.max_pending = cli_long(optarg, 1, LONG_MAX);
+			break;
+		case 'p':
+			o.partition = (int32_t)cli_long(optarg, -1, INT32_MAX);
 			break;
 		case 'o':
 			if (koffset_parse(&o.off, optarg, errstr, sizeof(errstr)) < 0)
@@ -366,6 +388,10 @@ main(int argc, char **argv)
 				free_options(&o);
 				return 0;
 			}
+			if (strcmp(optarg, "dump") == 0) {
+				o.dump = 1;
+				break;
+			}
 			o.confargs[o.nconf++] = kconf_tag('X', optarg);
 			break;
 		}
@@ -373,10 +399,15 @@ main(int argc, char **argv)
 	/* As in kcat -G, topics may also follow the options. */
 	while (optind < argc)
 		o.topics[o.ntopics++] = argv[optind++];
-	if (o.ntopics == 0)
+	if (o.ntopics == 0 && !o.dump)
 		dieusage("no topic: give -t topic");
 	if (o.off.kind == KOFF_STORED && o.group == NULL)
 		dieusage("-o stored needs a consumer group (-G)");
+	if (o.partition != -1 && o.group != NULL)
+		dieusage("-p with -G: the group assigns the partitions");
+	o.out.ack = o.ack_path != NULL;
+	if ((status = kfmt_from_flags(&fmt, &o.out, errstr, sizeof(errstr))) < 0)
+		dieusage("%s", errstr);
 
 	s.o = &o;
 	s.start_ms = s.laststats_ms = mono_ms();
@@ -408,13 +439,15 @@ main(int argc, char **argv)
 		s.q = rd_kafka_queue_new(s.rk);
 	rd_kafka_queue_io_event_enable(s.q, s.iopipe[1], "1", 1);
 	s.c = (struct kconsume){ .rk = s.rk, .q = s.q, .kc = &s.kc,
-	    .outfd = STDOUT_FILENO, .wakefd = s.iopipe[0], .json = o.json,
+	    .outfd = STDOUT_FILENO, .wakefd = s.iopipe[0], .json = o.out.json,
+	    .fmt = status ? &fmt : NULL,
+	    .unbuffered = o.out.unbuffered,
 	    .group = o.group != NULL, .count = o.count,
 	    .stop_ms = o.off.stop_ms,
 	    .max_pending = (size_t)o.max_pending, .warn = warn_cb, .arg = &s };
 	s.kc.rk = s.rk;
 	if (!o.group && kassign_start_simple(s.rk, s.q, &s.kc, o.topics,
-	    o.ntopics, &o.off, &s.rkts, errstr, sizeof(errstr)) < 0)
+	    o.ntopics, o.partition, &o.off, &s.rkts, errstr, sizeof(errstr)) < 0)
 		die("%s", errstr);
 
 	msgs = xreallocarray(NULL, KCONSUME_BATCH, sizeof(*msgs));
@@ -456,6 +489,7 @@ main(int argc, char **argv)
 		status = 3;
 	kcommit_free(&s.kc);
 	buf_free(&s.c.out);
+	kfmt_free(&fmt);
 	free_options(&o);
 	return status;
 }

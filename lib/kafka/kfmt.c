@@ -86,6 +86,32 @@ add_text(struct kfmt *f, const char *s, size_t n, char *errstr, size_t errsize)
 }
 
 int
+kfmt_flag(struct kfmt_flags *fl, int opt, const char *arg)
+{
+	switch (opt) {
+	case 'f':
+		fl->fmt = arg;
+		return 1;
+	case 'K':
+		fl->keydelim = arg;
+		return 1;
+	case 'D':
+		fl->delim = arg;
+		return 1;
+	case 'Z':
+		fl->null = 1;
+		return 1;
+	case 'u':
+		fl->unbuffered = 1;
+		return 1;
+	case 'J':
+		fl->json = 1;
+		return 1;
+	}
+	return 0;
+}
+
+int
 kfmt_parse(struct kfmt *f, const char *fmt, char *errstr, size_t errsize)
 {
 	static const char tokens[] = "sSRkKtpoTh";

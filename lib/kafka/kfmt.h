@@ -57,8 +57,14 @@ struct kfmt_flags {
 	int null;		/* -Z */
 	int json;		/* -J */
 	int ack;		/* --ack: one line per message */
+	int unbuffered;		/* -u: not a format; written per message */
 };
 
+/*
+ * Take kcat's output flag opt (-f, -J, -K, -D, -Z, -u; arg for those with one)
+ * into fl. Returns 1, or 0 when opt is none of them.
+ */
+int kfmt_flag(struct kfmt_flags *fl, int opt, const char *arg);
 /*
  * Parse kcat's -f FORMAT into f (kfmt_free() it). Returns 0, or -1 with
  * errstr set ("unsupported token %x", a NUL byte from an escape...).
