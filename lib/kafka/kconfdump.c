@@ -19,9 +19,13 @@ section(FILE *fp, const char *title, const char **arr, size_t cnt)
 	size_t i;
 
 	fprintf(fp, "# %s\n", title);
-	for (i = 0; i + 1 < cnt; i += 2)
+	for (i = 0; i + 1 < cnt; i += 2) {
+		/* A pointer: its properties are the topic section. */
+		if (strcmp(arr[i], "default_topic_conf") == 0)
+			continue;
 		fprintf(fp, "%s = %s\n", arr[i], kconfdump_secret(arr[i]) &&
 		    arr[i + 1][0] != '\0' ? "[redacted]" : arr[i + 1]);
+	}
 	fputc('\n', fp);
 }
 
