@@ -240,6 +240,8 @@ DEB_PKGS = build-essential pkg-config libcurl4-openssl-dev libpcre2-dev \
 # wm-probe reads the TLS handshake through OpenSSL (cert expiry, version);
 # its tests run nginx (HTTP/2, client certificates) and unshare.
 DEB_PKGS += libssl-dev util-linux python3-cryptography bc
+# wm-kafka-sub's -u test counts its writes with strace.
+DEB_PKGS += strace
 # wm-page tests: headless browser, HTML checker, text browser, xmllint
 DEB_PKGS += chromium tidy w3m libxml2-utils file
 # The real Apache Kafka broker of the tests and benchmarks (tests/kafka/):
