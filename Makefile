@@ -213,6 +213,10 @@ FUZZ_PKGS_jsonr = jansson
 FUZZ_LIB_jsonquote = lib/jsonw.c $(CORE_SRC)
 FUZZ_PKGS_jsonquote = jansson
 FUZZ_LIB_lines = $(CORE_SRC)
+# kcatsub: kcat's -f formats and -K/-D delimiters.
+FUZZ_TARGETS += kfmt
+FUZZ_LIB_kfmt = lib/kafka/kfmt.c $(CORE_SRC)
+FUZZ_PKGS_kfmt = rdkafka
 $(FUZZ_BINS): tests/fuzz/fuzz-%: tests/fuzz/fuzz-%.c $(wildcard lib/*.[ch] lib/*/*.[ch])
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(if $(FUZZ_PKGS_$*),$(call pc,cflags,$(FUZZ_PKGS_$*))) \
 	    -o $@ $< $(FUZZ_LIB_$*) \

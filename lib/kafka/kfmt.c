@@ -193,13 +193,13 @@ kfmt_one_line(const struct kfmt *f)
 	size_t i, nl = 0;
 
 	for (i = 0; i < f->n; i++) {
-		const char *p = f->toks[i].text, *e = p + f->toks[i].len;
+		const char *p = f->toks[i].text, *e;
 
-		while (f->toks[i].type == KFMT_TEXT &&
-		    (p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
+		if (f->toks[i].type != KFMT_TEXT)
+			continue;
+		for (e = p + f->toks[i].len; (p = memchr(p, '\n',
+		    (size_t)(e - p))) != NULL; p++)
 			nl++;
-			p++;
-		}
 	}
 	return nl == 1 && last->type == KFMT_TEXT && last->len > 0 &&
 	    last->text[last->len - 1] == '\n';
