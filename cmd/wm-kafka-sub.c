@@ -32,6 +32,7 @@
 #include "kafka/kconsume.h"
 #include "kafka/kfmt.h"
 #include "kafka/klog.h"
+#include "kafka/kmeta.h"
 #include "progress.h"
 #include "timeutil.h"
 #include "util.h"
@@ -48,7 +49,7 @@ struct options {
 	struct koffset off;	/* -o */
 	int exit_eof;
 	long long count;	/* -c: stop after this many messages; 0 none */
-	int quiet, verbose, dump, debug;
+	int quiet, verbose, dump, debug, mode;	/* mode: -C or -L */
 	struct kfmt_flags out;	/* -f -J -K -D -Z -u */
 	const char *ack_path;
 	long max_pending;
@@ -316,7 +317,7 @@ main(int argc, char **argv)
 	o.partition = -1;
 	o.confargs = xcalloc((size_t)argc, sizeof(*o.confargs));
 	o.topics = xcalloc((size_t)argc, sizeof(*o.topics));
-	while ((c = cli_getopt(argc, argv, "b:Cc:D:d:eF:f:G:hJK:o:p:qt:uvVX:Z"
+	while ((c = cli_getopt(argc, argv, "b:Cc:D:d:eF:f:G:hJK:Lo:p:qt:uvVX:Z"
 	    KCATFLAG_OPTS, longopts)) != -1) {
 		switch (c) {
 		default:	/* kcat's output flags: -f -J -K -D -Z -u */
@@ -334,7 +335,9 @@ main(int argc, char **argv)
 		case 'b':
 			o.brokers = optarg;
 			break;
-		case 'C':	/* kcat's consumer mode: the only mode here */
+		case 'C':	/* kcat's consumer mode */
+		case 'L':	/* kcat's metadata list */
+			o.mode = c;
 			break;
 		case 'c':
 			o.count = cli_long(optarg, 1, LONG_MAX);
@@ -399,7 +402,7 @@ main(int argc, char **argv)
 	/* As in kcat -G, topics may also follow the options. */
 	while (optind < argc)
 		o.topics[o.ntopics++] = argv[optind++];
-	if (o.ntopics == 0 && !o.dump)
+	if (o.ntopics == 0 && !o.dump && o.mode != 'L')
 		dieusage("no topic: give -t topic");
 	if (o.off.kind == KOFF_STORED && o.group == NULL)
 		dieusage("-o stored needs a consumer group (-G)");
@@ -429,6 +432,11 @@ main(int argc, char **argv)
 	    sizeof(errstr))) == NULL ||
 	    kfailfast_wait(s.rk, &stop, errstr, sizeof(errstr)) < 0)
 		die("kafka: %s", errstr);
+	if (o.mode == 'L' && kmeta_list(s.rk, o.ntopics ? o.topics[o.ntopics - 1] :
+	    NULL, 10000, stdout, errstr, sizeof(errstr)) < 0)
+		die("%s", errstr);
+	if (o.mode == 'L')
+		exit(0);
 	if (pipe2(s.iopipe, O_NONBLOCK | O_CLOEXEC) < 0)
 		die("pipe:");
 	if (o.group) {
@@ -482,11 +490,7 @@ main(int argc, char **argv)
 	close(s.iopipe[0]);
 	close(s.iopipe[1]);
 
-	status = 0;
-	if (s.c.fatal)
-		status = 1;
-	else if (s.c.nskipped > 0)
-		status = 3;
+	status = s.c.fatal ? 1 : s.c.nskipped > 0 ? 3 : 0;
 	kcommit_free(&s.kc);
 	buf_free(&s.c.out);
 	kfmt_free(&fmt);

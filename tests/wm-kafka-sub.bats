@@ -497,3 +497,18 @@ same_as_kcat() {
 	HOME=$h run -2 --separate-stderr wm-kafka-sub -t one
 	[[ $stderr == *"$h/.config/kcat.conf:1: expected property=value"* ]]
 }
+
+@test "-L lists brokers, topics and partitions as kcat -L does" {
+	local d=$BATS_TEST_TMPDIR
+	wm-kafka-sub -L -t three >"$d/ours"
+	kcat -L -b "$KAFKA_BROKERS" -t three >"$d/kcat"
+	diff "$d/kcat" "$d/ours"
+	run -0 cat "$d/ours"
+	[[ ${lines[0]} == "Metadata for three (from broker "* ]]
+	[ "${lines[4]}" = '  topic "three" with 3 partitions:' ]
+	[ "${lines[7]}" = '    partition 2, leader 1, replicas: 1, isrs: 1' ]
+	wm-kafka-sub -L >"$d/ours"
+	kcat -L -b "$KAFKA_BROKERS" >"$d/kcat"
+	diff "$d/kcat" "$d/ours"
+	grep -qx '  topic "fmt" with 2 partitions:' "$d/ours"
+}

@@ -36,7 +36,7 @@ static const struct {
 	{ 'C', 'P', "consumer mode: use wm-kafka-sub" },
 	{ 'G', 'P', "consumer group mode: use wm-kafka-sub" },
 	{ 'P', 'C', "producer mode: use wm-kafka-pub" },
-	{ 'L', 'B', "metadata list mode: use kcat -L" },
+	{ 'L', 'P', "metadata list mode: use wm-kafka-sub -L or kcat -L" },
 	{ 'Q', 'B', "query mode: use kcat -Q" },
 	{ 'd', 'B', "librdkafka debug logs" },
 	{ 'E', 'B', "do not exit on non-fatal errors: the programs never exit on those" },

@@ -63,7 +63,7 @@ const struct cli_prog kafka_pub_cli = {
 const struct cli_prog kafka_sub_cli = {
 	.name = "wm-kafka-sub",
 	.synopsis =
-	    "usage: wm-kafka-sub [-CehJquVvZ] [-b brokers] [-c count] [-D delim] [-d list]\n"
+	    "usage: wm-kafka-sub [-CehJLquVvZ] [-b brokers] [-c count] [-D delim] [-d list]\n"
 	    "                    [-F file] [-f format] [-G group] [-K delim] [-m secs]\n"
 	    "                    [-o offset] [-p partition] [-X prop=val] [--ack path]\n"
 	    "                    [--drain-timeout secs] [--max-pending lines]\n"
@@ -78,7 +78,8 @@ const struct cli_prog kafka_sub_cli = {
 	    "  -o offset           beginning|end|stored|N|-N|s@ms, e@ms (end)\n"
 	    "  -e                  exit at the end of every partition\n"
 	    "  -c count            exit after count messages\n"
-	    "  -C                  consume (kcat's flag; the only mode)\n"
+	    "  -C                  consume (kcat's flag; the default mode)\n"
+	    "  -L                  list brokers, topics and partitions, as kcat -L\n"
 	    "  -J                  write kcat's JSON envelope instead of the payload\n"
 	    "  -f format           write kcat's format: %s %S %R %k %K %t %p %o %T %h\n"
 	    "  -K delim            write the key and delim before the payload\n"
