@@ -245,7 +245,7 @@ while True:
 	[[ $stderr == *"kcat's -P is not supported (producer mode: use wm-kafka-pub)"* ]]
 }
 
-@test "-f, -K and -Z on real timestamps and headers: the same bytes as kcat" {
+@test "-f, -K, -Z and -L on real timestamps, headers and metadata: the same bytes as kcat" {
 	broker_topic fmt
 	printf 'k1|one\nk2|two\n|nokey\nk4|\n' |
 		kcat -P -b "$BROKER_PLAIN" -t fmt -p 2 -K '|' -Z -H a=1 -H nv
@@ -260,4 +260,9 @@ while True:
 	run -0 wm-kafka-sub -t fmt -p 2 -e -q -f '%T %h\n'
 	[ "${#lines[@]}" -eq 4 ]
 	[[ ${lines[0]} =~ ^[0-9]{13}\ a=1,nv=NULL$ ]]
+	# -L as kcat -L, the controller marked.
+	kcat -L -b "$BROKER_PLAIN" -t fmt >"$d/kcat"
+	wm-kafka-sub -L -t fmt >"$d/ours"
+	diff "$d/kcat" "$d/ours"
+	grep -q '^  broker [0-9]* at .* (controller)$' "$d/ours"
 }
