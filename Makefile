@@ -135,6 +135,10 @@ tests/unit/test-kread.o: FAMILY_PKGS = $(KAFKA_PKGS)
 UNIT_PAGE = tests/unit/test-pageesc
 UNIT_TESTS += $(UNIT_PAGE)
 
+# kcatsub: kcat's -f formats and -K/-D/-Z output.
+UNIT_KAFKA += tests/unit/test-kfmt
+tests/unit/test-kfmt.o: FAMILY_PKGS = $(KAFKA_PKGS)
+
 $(UNIT_CORE): %: %.o $(LIBWM)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm
 $(UNIT_PROBE): %: %.o $(LIBPROBE) $(LIBWM)
@@ -219,6 +223,10 @@ FUZZ_PKGS_jsonr = jansson
 FUZZ_LIB_jsonquote = lib/jsonw.c $(CORE_SRC)
 FUZZ_PKGS_jsonquote = jansson
 FUZZ_LIB_lines = $(CORE_SRC)
+# kcatsub: kcat's -f formats and -K/-D delimiters.
+FUZZ_TARGETS += kfmt
+FUZZ_LIB_kfmt = lib/kafka/kfmt.c lib/kafka/kdelim.c $(CORE_SRC)
+FUZZ_PKGS_kfmt = rdkafka
 $(FUZZ_BINS): tests/fuzz/fuzz-%: tests/fuzz/fuzz-%.c $(wildcard lib/*.[ch] lib/*/*.[ch])
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(if $(FUZZ_PKGS_$*),$(call pc,cflags,$(FUZZ_PKGS_$*))) \
 	    -o $@ $< $(FUZZ_LIB_$*) \
@@ -246,6 +254,8 @@ DEB_PKGS = build-essential pkg-config libcurl4-openssl-dev libpcre2-dev \
 # wm-probe reads the TLS handshake through OpenSSL (cert expiry, version);
 # its tests run nginx (HTTP/2, client certificates) and unshare.
 DEB_PKGS += libssl-dev util-linux python3-cryptography bc
+# wm-kafka-sub's -u test counts its writes with strace.
+DEB_PKGS += strace
 # wm-page tests: headless browser, HTML checker, text browser, xmllint
 DEB_PKGS += chromium tidy w3m libxml2-utils file
 # The real Apache Kafka broker of the tests and benchmarks (tests/kafka/):

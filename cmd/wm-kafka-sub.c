@@ -23,14 +23,17 @@
 #include "kafka/kcatflags.h"
 #include "kafka/kcli.h"
 #include "kafka/kconf.h"
+#include "kafka/kconfdump.h"
 #include "kafka/kfailfast.h"
 #include "kafka/kenvelope.h"
 #include "kafka/koffset.h"
 #include "kafka/kassign.h"
 #include "kafka/kcommit.h"
 #include "kafka/kconsume.h"
+#include "kafka/kfmt.h"
 #include "kafka/klog.h"
 #include "kafka/koutage.h"
+#include "kafka/kmeta.h"
 #include "progress.h"
 #include "timeutil.h"
 #include "util.h"
@@ -43,10 +46,12 @@ struct options {
 	const char **topics;
 	int ntopics;
 	const char *group;
+	int32_t partition;	/* -p; -1 all */
 	struct koffset off;	/* -o */
 	int exit_eof;
 	long long count;	/* -c: stop after this many messages; 0 none */
-	int quiet, verbose, json;
+	int quiet, verbose, dump, debug, mode;	/* mode: -C or -L */
+	struct kfmt_flags out;	/* -f -J -K -D -Z -u */
 	const char *ack_path;
 	long max_pending;
 	double drain_timeout;	/* seconds */
@@ -95,7 +100,7 @@ log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *msg)
 {
 	struct sub *s = rd_kafka_opaque(rk);
 
-	klog_line(level, fac, msg, !s->o->quiet, NULL);
+	klog_line(level, fac, msg, s->o->debug ? 2 : !s->o->quiet, NULL);
 }
 
 static void
@@ -180,10 +185,8 @@ stats(struct sub *s, int final)
 	if (s->o->quiet)
 		return;
 	if (s->o->verbose && (final || now - s->laststats_ms >= STATS_MS)) {
-		double secs = (now - s->laststats_ms) / 1000;
+		double secs = (now - (final ? s->start_ms : s->laststats_ms)) / 1000;
 
-		if (final)
-			secs = (now - s->start_ms) / 1000;
 		statsmsg(final ? "total" : "stats", "messages=%llu messages/s=%.0f "
 		    "lines=%" PRIu64 " skipped=%llu acknowledged=%" PRIu64
 		    " pending=%" PRIu64 " commits=%llu",
@@ -218,11 +221,20 @@ build_conf(struct sub *s, struct options *o, rd_kafka_conf_t *conf)
 		dieusage("%s%s: %s", o->confargs[bad][0] == 'X' ? "-X " : "-F ",
 		    o->confargs[bad] + 1, errstr);
 	}
-	if (kconf_brokers(conf, o->brokers, errstr, sizeof(errstr)) < 0 ||
-	    (o->group && kassign_check_conf(conf, errstr, sizeof(errstr)) < 0)) {
+	/* -X dump: what was set, before the checks, as kcat. */
+	if ((kconf_brokers(conf, o->brokers, errstr, sizeof(errstr)) < 0 ||
+	    (o->group && kassign_check_conf(conf, errstr, sizeof(errstr)) < 0)) &&
+	    !o->dump) {
 		rd_kafka_conf_destroy(conf);
 		dieusage("%s", errstr);
 	}
+	if (o->dump) {
+		if (kconfdump_write(conf, stdout) < 0)
+			die("write <stdout>:");
+		rd_kafka_conf_destroy(conf);
+		exit(0);
+	}
+	o->debug = kconf_isset(conf, "debug");
 	if (o->exit_eof)
 		kconf_set(conf, "enable.partition.eof", "true", errstr, sizeof(errstr));
 	kcommit_init(&s->kc, kconf_isset(conf, "group.id") && o->group != NULL);
@@ -255,12 +267,10 @@ drain(struct sub *s, rd_kafka_message_t **msgs)
 		for (;;) {
 			read_acks(s);
 			commit_now(s, 1);
-			if (offtrack_acked(&s->kc.ot) >= target || s->kc.broken)
-				break;
-			if (mono_ms() >= deadline || stop > signals)
-				break;
-			/* The sink is gone: what it acknowledged has been read. */
-			if (s->c.epipe)
+			/* All acknowledged, out of time, or the sink gone (what
+			 * it acknowledged has been read). */
+			if (offtrack_acked(&s->kc.ot) >= target || s->kc.broken ||
+			    mono_ms() >= deadline || stop > signals || s->c.epipe)
 				break;
 			kconsume_batch(&s->c, msgs);
 			kconsume_wait(&s->c, TICK_MS);
@@ -288,7 +298,7 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "ack", required_argument, NULL, 'A' },
-		{ "drain-timeout", required_argument, NULL, 'D' },
+		{ "drain-timeout", required_argument, NULL, 256 },	/* -D: kcat's */
 		{ "max-pending", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -296,6 +306,7 @@ main(int argc, char **argv)
 	};
 	struct options o = { 0 };
 	struct sub s = { 0 };
+	struct kfmt fmt;
 	rd_kafka_conf_t *conf;
 	rd_kafka_message_t **msgs;
 	char errstr[512];
@@ -304,11 +315,15 @@ main(int argc, char **argv)
 	cli_init(&kafka_sub_cli);
 	o.max_pending = 100000;
 	o.drain_timeout = 10;
+	o.partition = -1;
 	o.confargs = xcalloc((size_t)argc, sizeof(*o.confargs));
 	o.topics = xcalloc((size_t)argc, sizeof(*o.topics));
-	while ((c = cli_getopt(argc, argv, "b:Cc:eF:G:hJo:qt:vVX:"
+	while ((c = cli_getopt(argc, argv, "b:Cc:D:d:eF:f:G:hJK:Lo:p:qt:uvVX:Z"
 	    KCATFLAG_OPTS, longopts)) != -1) {
 		switch (c) {
+		default:	/* kcat's output flags: -f -J -K -D -Z -u */
+			kfmt_flag(&o.out, c, optarg);
+			break;
 		case 'm':
 			(void)cli_seconds(optarg, 0.001);	/* the shared message */
 			if ((o.confargs[o.nconf++] = kcatflag_tag(c, optarg, errstr,
@@ -321,13 +336,19 @@ main(int argc, char **argv)
 		case 'b':
 			o.brokers = optarg;
 			break;
-		case 'C':	/* kcat's consumer mode: the only mode here */
+		case 'C':	/* kcat's consumer mode */
+		case 'L':	/* kcat's metadata list */
+			o.mode = c;
 			break;
 		case 'c':
 			o.count = cli_long(optarg, 1, LONG_MAX);
 			break;
-		case 'D':
+		case 256:
 			o.drain_timeout = cli_seconds(optarg, 0);
+			break;
+		case 'd':
+			o.confargs[o.nconf] = xmalloc(strlen(optarg) + 8);
+			sprintf(o.confargs[o.nconf++], "Xdebug=%s", optarg);
 			break;
 		case 'e':
 			o.exit_eof = 1;
@@ -341,11 +362,11 @@ main(int argc, char **argv)
 		case 'h':
 			free_options(&o);
 			cli_help();
-		case 'J':
-			o.json = 1;
-			break;
 		case 'M':
 			o.max_pending = cli_long(optarg, 1, LONG_MAX);
+			break;
+		case 'p':
+			o.partition = (int32_t)cli_long(optarg, -1, INT32_MAX);
 			break;
 		case 'o':
 			if (koffset_parse(&o.off, optarg, errstr, sizeof(errstr)) < 0)
@@ -371,6 +392,10 @@ main(int argc, char **argv)
 				free_options(&o);
 				return 0;
 			}
+			if (strcmp(optarg, "dump") == 0) {
+				o.dump = 1;
+				break;
+			}
 			o.confargs[o.nconf++] = kconf_tag('X', optarg);
 			break;
 		}
@@ -378,10 +403,15 @@ main(int argc, char **argv)
 	/* As in kcat -G, topics may also follow the options. */
 	while (optind < argc)
 		o.topics[o.ntopics++] = argv[optind++];
-	if (o.ntopics == 0)
+	if (o.ntopics == 0 && !o.dump && o.mode != 'L')
 		dieusage("no topic: give -t topic");
 	if (o.off.kind == KOFF_STORED && o.group == NULL)
 		dieusage("-o stored needs a consumer group (-G)");
+	if (o.partition != -1 && o.group != NULL)
+		dieusage("-p with -G: the group assigns the partitions");
+	o.out.ack = o.ack_path != NULL;
+	if ((status = kfmt_from_flags(&fmt, &o.out, errstr, sizeof(errstr))) < 0)
+		dieusage("%s", errstr);
 
 	s.o = &o;
 	s.start_ms = s.laststats_ms = mono_ms();
@@ -403,6 +433,11 @@ main(int argc, char **argv)
 	    sizeof(errstr))) == NULL ||
 	    kfailfast_wait(s.rk, &stop, errstr, sizeof(errstr)) < 0)
 		die("kafka: %s", errstr);
+	if (o.mode == 'L' && kmeta_list(s.rk, o.ntopics ? o.topics[o.ntopics - 1] :
+	    NULL, 10000, stdout, errstr, sizeof(errstr)) < 0)
+		die("%s", errstr);
+	if (o.mode == 'L')
+		exit(0);
 	if (pipe2(s.iopipe, O_NONBLOCK | O_CLOEXEC) < 0)
 		die("pipe:");
 	if (o.group) {
@@ -413,13 +448,13 @@ main(int argc, char **argv)
 		s.q = rd_kafka_queue_new(s.rk);
 	rd_kafka_queue_io_event_enable(s.q, s.iopipe[1], "1", 1);
 	s.c = (struct kconsume){ .rk = s.rk, .q = s.q, .kc = &s.kc,
-	    .outfd = STDOUT_FILENO, .wakefd = s.iopipe[0], .json = o.json,
-	    .group = o.group != NULL, .count = o.count,
-	    .stop_ms = o.off.stop_ms,
+	    .outfd = STDOUT_FILENO, .wakefd = s.iopipe[0], .json = o.out.json,
+	    .fmt = status ? &fmt : NULL, .unbuffered = o.out.unbuffered,
+	    .group = o.group != NULL, .count = o.count, .stop_ms = o.off.stop_ms,
 	    .max_pending = (size_t)o.max_pending, .warn = warn_cb, .arg = &s };
 	s.kc.rk = s.rk;
 	if (!o.group && kassign_start_simple(s.rk, s.q, &s.kc, o.topics,
-	    o.ntopics, &o.off, &s.rkts, errstr, sizeof(errstr)) < 0)
+	    o.ntopics, o.partition, &o.off, &s.rkts, errstr, sizeof(errstr)) < 0)
 		die("%s", errstr);
 
 	msgs = xreallocarray(NULL, KCONSUME_BATCH, sizeof(*msgs));
@@ -454,13 +489,10 @@ main(int argc, char **argv)
 	close(s.iopipe[0]);
 	close(s.iopipe[1]);
 
-	status = 0;
-	if (s.c.fatal)
-		status = 1;
-	else if (s.c.nskipped > 0)
-		status = 3;
+	status = s.c.fatal ? 1 : s.c.nskipped > 0 ? 3 : 0;
 	kcommit_free(&s.kc);
 	buf_free(&s.c.out);
+	kfmt_free(&fmt);
 	free_options(&o);
 	return status;
 }

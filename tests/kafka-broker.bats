@@ -235,12 +235,34 @@ while True:
 	[[ $stderr == *"-m 'soon': bad number, want seconds from 0.001"* ]]
 	run -2 --separate-stderr wm-kafka-sub -t x -m 0
 	[[ $stderr == *"-m '0': bad number, want seconds from 0.001"* ]]
-	run -2 --separate-stderr wm-kafka-sub -t x -f '%s\n'
-	[[ $stderr == *"kcat's -f is not supported (an output format: use -J"* ]]
+	run -2 --separate-stderr wm-kafka-sub -t x -s value=avro
+	[[ $stderr == *"kcat's -s is not supported (deserializers"* ]]
 	run -2 --separate-stderr wm-kafka-pub -t x -G g </dev/null
 	[[ $stderr == *"kcat's -G is not supported (consumer group mode: use wm-kafka-sub)"* ]]
 	run -2 --separate-stderr wm-kafka-pub -t x -o beginning </dev/null
 	[[ $stderr == *"kcat's -o is not supported (a start offset: a consumer flag)"* ]]
 	run -2 --separate-stderr wm-kafka-sub -t x -P
 	[[ $stderr == *"kcat's -P is not supported (producer mode: use wm-kafka-pub)"* ]]
+}
+
+@test "-f, -K, -Z and -L on real timestamps, headers and metadata: the same bytes as kcat" {
+	broker_topic fmt
+	printf 'k1|one\nk2|two\n|nokey\nk4|\n' |
+		kcat -P -b "$BROKER_PLAIN" -t fmt -p 2 -K '|' -Z -H a=1 -H nv
+	local d=$BATS_TEST_TMPDIR args
+	for args in "-f %t/%p/%o@%T:%k=%s;%K/%S(%h)\n" "-f %R%s" "-K : -Z" "-J -D |"; do
+		# shellcheck disable=SC2086
+		kcat -C -b "$BROKER_PLAIN" -t fmt -p 2 -e -q $args >"$d/kcat"
+		# shellcheck disable=SC2086
+		wm-kafka-sub -t fmt -p 2 -e -q $args >"$d/ours"
+		cmp "$d/kcat" "$d/ours"
+	done
+	run -0 wm-kafka-sub -t fmt -p 2 -e -q -f '%T %h\n'
+	[ "${#lines[@]}" -eq 4 ]
+	[[ ${lines[0]} =~ ^[0-9]{13}\ a=1,nv=NULL$ ]]
+	# -L as kcat -L, the controller marked.
+	kcat -L -b "$BROKER_PLAIN" -t fmt >"$d/kcat"
+	wm-kafka-sub -L -t fmt >"$d/ours"
+	diff "$d/kcat" "$d/ours"
+	grep -q '^  broker [0-9]* at .* (controller)$' "$d/ours"
 }

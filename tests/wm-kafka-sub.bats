@@ -5,7 +5,8 @@ load test_helper
 load helpers/kafka
 
 setup_file() {
-	kafka_start 1 one:1 three:3 nl:1 json:1 grp:3 ack:3 acknone:2 term:2 pend:1 junk:1 idle:1
+	kafka_start 1 one:1 three:3 nl:1 json:1 grp:3 ack:3 acknone:2 term:2 pend:1 junk:1 idle:1 \
+		fmt:2 fmtack:1
 	# Fixed data: ids 1..N, one per line, in the topics the tests read.
 	for i in $(seq 1 30); do
 		printf '{"id":"%d","url":"http://site%d.test/"}\n' "$i" $((i % 7))
@@ -19,6 +20,13 @@ setup_file() {
 	e|{"id":"5"}
 	f|{"id":"6"}
 	EOF2
+	# For kcat's output flags: keys, headers (one with a NULL value), NULL
+	# and empty keys and payloads in partition 0, a plain one in 1.
+	printf 'k1|hello\nk2|wor ld\n' | kcat -P -b "$KAFKA_BROKERS" -t fmt -p 0 \
+		-K '|' -H a=1 -H b=2 -H nv
+	printf '|nokey\nk4|\n' | kcat -P -b "$KAFKA_BROKERS" -t fmt -p 0 -K '|' -Z
+	printf 'k5|\n|\n' | kcat -P -b "$KAFKA_BROKERS" -t fmt -p 0 -K '|'
+	printf 'plain\ttab\n' | kcat -P -b "$KAFKA_BROKERS" -t fmt -p 1
 }
 
 teardown_file() {
@@ -311,4 +319,196 @@ at_least() { [ "$($1 "$2")" -ge "$3" ]; }
 	run -2 wm-kafka-sub -G gcoop -t junk -X partition.assignment.strategy=cooperative-sticky
 	[[ $output == *"cooperative-sticky is not supported"*4312* ]]
 	run -2 wm-kafka-sub -G gcoop -t junk -X partition.assignment.strategy=range,cooperative-sticky
+}
+
+# same_as_kcat ARGS...: kcat -C -e -q ARGS and wm-kafka-sub -e -q ARGS write
+# the same bytes (left in $BATS_TEST_TMPDIR/ours).
+same_as_kcat() {
+	local d=$BATS_TEST_TMPDIR
+	kcat -C -b "$KAFKA_BROKERS" -e -q "$@" >"$d/kcat"
+	wm-kafka-sub -e -q "$@" >"$d/ours"
+	if ! cmp "$d/kcat" "$d/ours"; then
+		echo "wm-kafka-sub $*: kcat, then ours:"
+		od -c "$d/kcat"
+		od -c "$d/ours"
+		return 1
+	fi
+}
+
+@test "-f: every token and escape, byte for byte what kcat -f writes" {
+	local f p
+	for f in '%s\n' 'Topic %t [%p] at offset %o: key %k: %s\n' \
+	    '%K|%S|%T|%h|%%\n' '%R%s' '\x41\t\101\0123\r\\\e\xab%k\n' '%s' ''; do
+		for p in 0 1; do
+			same_as_kcat -t fmt -p "$p" -f "$f"
+		done
+	done
+	# What was compared holds what it should.
+	same_as_kcat -t fmt -p 0 -f '%k|%h|%K|%S|%T\n'
+	run -0 cat "$BATS_TEST_TMPDIR/ours"
+	[ "${#lines[@]}" -eq 6 ]
+	[[ ${lines[0]} =~ ^k1\|a=1,b=2,nv=NULL\|2\|5\|[0-9]{13}$ ]]
+	[[ ${lines[2]} =~ ^\|\|-1\|5\|[0-9]{13}$ ]]	# a NULL key
+	[[ ${lines[3]} =~ ^k4\|\|2\|-1\|[0-9]{13}$ ]]	# a NULL payload
+	[[ ${lines[5]} =~ ^\|\|0\|0\|[0-9]{13}$ ]]	# both empty
+}
+
+@test "-K, -D, -Z and -J -D write what kcat writes" {
+	same_as_kcat -t fmt -p 0 -K :
+	[ "$(head -n 1 "$BATS_TEST_TMPDIR/ours")" = "k1:hello" ]
+	same_as_kcat -t fmt -p 0 -K : -D ';'
+	same_as_kcat -t fmt -p 0 -Z -K '\t'
+	same_as_kcat -t fmt -p 0 -Z
+	grep -qx NULL "$BATS_TEST_TMPDIR/ours"
+	same_as_kcat -t fmt -p 0 -D '\r\x41'
+	# kcat builds the format "%k<K>%s<D>": a % in -K is read as a token.
+	same_as_kcat -t fmt -p 0 -K %
+	same_as_kcat -t fmt -p 0 -J
+	same_as_kcat -t fmt -p 0 -J -D '|'
+	same_as_kcat -t fmt -p 1 -J -K : -D ''
+	# -f wins over -K and -D.
+	same_as_kcat -t fmt -p 0 -f '%k=%s\n' -K : -D ';'
+}
+
+@test "-f, -K and -D refuse what cannot be written as kcat would, with a usage error" {
+	run -2 --separate-stderr wm-kafka-sub -t fmt -f '%z'
+	[[ $stderr == *"-f '%z': unsupported token '%z'"* ]]
+	run -1 kcat -C -b "$KAFKA_BROKERS" -t fmt -e -q -f '%z'
+	run -2 --separate-stderr wm-kafka-sub -t fmt -f '%s%'
+	[[ $stderr == *"'%' at the end"* ]]
+	run -2 --separate-stderr wm-kafka-sub -t fmt -f 'a\x00%s'
+	[[ $stderr == *"NUL byte is not supported"* ]]
+	run -2 --separate-stderr wm-kafka-sub -t fmt -f '%s\n' -J
+	[[ $stderr == *"-f and -J: give one"* ]]
+	run -2 --separate-stderr wm-kafka-sub -t fmt -D '\xZZ'
+	[[ $stderr == *"\\x expects a hex number"* ]]
+}
+
+@test "--ack: a format must make one line per message, a delimiter must be a newline" {
+	local a=$BATS_TEST_TMPDIR/ack
+	run -2 --separate-stderr wm-kafka-sub -t fmt -G gf --ack "$a" -f '%s'
+	[[ $stderr == *"-f '%s': with --ack the format must end in \\n"* ]]
+	run -2 --separate-stderr wm-kafka-sub -t fmt -G gf --ack "$a" -f 'a\nb%s\n'
+	[[ $stderr == *"hold no other newline"* ]]
+	run -2 --separate-stderr wm-kafka-sub -t fmt -G gf --ack "$a" -D ';'
+	[[ $stderr == *"-D with --ack: only \\n"* ]]
+	run -2 --separate-stderr wm-kafka-sub -t fmt -G gf --ack "$a" -J -D ';'
+	[[ $stderr == *"-D with --ack: only \\n"* ]]
+	run -2 --separate-stderr wm-kafka-sub -t fmt -G gf --ack "$a" -K '\n'
+	[[ $stderr == *"-K with --ack: the delimiter must not hold a newline"* ]]
+	[ ! -e "$a" ]
+}
+
+@test "--ack with -f: a message whose output holds a newline is skipped and reported" {
+	printf 'a|x\x01b|y\nz\x01c|w' |
+		kcat -P -b "$KAFKA_BROKERS" -t fmtack -p 0 -K '|' -D $'\x01'
+	SUB_OPTS='-e -f %k=%s\n' start_sub_sink gfmt fmtack
+	local rc=0
+	wait "$SUB_PID" || rc=$?
+	[ "$rc" -eq 3 ]
+	wait "$SINK_PID"
+	run -0 cat "$OUT"
+	[ "$output" = $'a=x\nc=w' ]
+	[ "$(acked_of "$OUT")" -eq 2 ]
+	run -0 cat "$SUB_ERR"
+	[[ $output == *"'fmtack' [0] at offset 1: the formatted message contains a newline, skipped"* ]]
+	# All three are done: the group has nothing left to read.
+	run -0 wm-kafka-sub -G gfmt $KAFKA_GROUP_X -t fmtack -e
+	[ "${#lines[@]}" -eq 0 ]
+}
+
+@test "-p reads one partition as kcat -p does; a missing one is an error; not with -G" {
+	same_as_kcat -t fmt -p 1
+	[ "$(cat "$BATS_TEST_TMPDIR/ours")" = $'plain\ttab' ]
+	run -0 wm-kafka-sub -t fmt -p 1 -e -J
+	run -0 jq -s -e 'map(.partition) | unique == [1]' <<<"$output"
+	run -1 --separate-stderr wm-kafka-sub -t three -p 7 -e
+	[[ $stderr == *"topic 'three' (with partitions 0..2): partition 7 does not exist"* ]]
+	run -2 --separate-stderr wm-kafka-sub -t three -p 1 -G gp
+	[[ $stderr == *"-p with -G"* ]]
+	run -2 --separate-stderr wm-kafka-sub -t three -p x
+	[[ $stderr == *"-p 'x': bad number"* ]]
+}
+
+@test "-u writes each message as it comes, as kcat -u does" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	local d=$BATS_TEST_TMPDIR
+	strace -f -e trace=write -o "$d/u" wm-kafka-sub -t one -e -q -u >"$d/out"
+	cmp "$BATS_FILE_TMPDIR/30.ndjson" "$d/out"
+	[ "$(grep -c 'write(1,' "$d/u")" -eq 30 ]
+	# Without it, the messages at hand go out in one write.
+	strace -f -e trace=write -o "$d/b" wm-kafka-sub -t one -e -q >"$d/out"
+	[ "$(grep -c 'write(1,' "$d/b")" -lt 30 ]
+}
+
+@test "-d sets librdkafka's debug contexts; its lines go to stderr" {
+	run -0 --separate-stderr wm-kafka-sub -t one -e -q -c 1 -d broker
+	[ "${#lines[@]}" -eq 1 ]
+	[[ $stderr == *"wm-kafka-sub: kafka: BROKER"* ]]
+	run -2 --separate-stderr wm-kafka-sub -t one -d nosuchcontext
+	[[ $stderr == *debug*nosuchcontext* ]]
+}
+
+@test "-X dump prints the configuration as kcat does, secrets masked, and exits 0" {
+	local d=$BATS_TEST_TMPDIR
+	HOME=$d KAFKA_BROKERS= run -0 --separate-stderr wm-kafka-sub -X dump -G gd \
+		-X sasl.password=hunter2 -X ssl.key.password=kp -X topic.auto.offset.reset=earliest
+	[ "${lines[0]}" = "# Global config" ]
+	[[ $output == *$'\nsasl.password = [redacted]\n'* ]]
+	[[ $output == *$'\nssl.key.password = [redacted]\n'* ]]
+	[[ $output != *hunter2* ]]
+	[[ $output == *$'\ngroup.id = gd\n'* ]]
+	[[ $output == *$'\nfetch.wait.max.ms = 100\n'* ]]
+	[[ $output == *$'\n\n# Topic config\n'*$'\nauto.offset.reset = smallest\n'* ]]
+	# The same properties as kcat's dump (callbacks aside: kcat sets its own).
+	grep -v ' = 0x' <<<"$output" | sed -n 's/ = .*//p' | sort >"$d/ours"
+	HOME=$d kcat -X dump -G gd -X sasl.password=hunter2 -X ssl.key.password=kp |
+		grep -v ' = 0x' | sed -n 's/ = .*//p' | sort >"$d/kcat"
+	diff "$d/kcat" "$d/ours"
+}
+
+@test "~/.config/kcat.conf is read as kcat reads it, after KCAT_CONFIG and -F" {
+	local d=$BATS_TEST_TMPDIR h=$BATS_TEST_TMPDIR/home
+	mkdir -p "$h/.config"
+	echo client.id=old >"$h/.config/kafkacat.conf"
+	HOME=$h run -0 wm-kafka-sub -X dump
+	[[ $output == *$'\nclient.id = old\n'* ]]
+	echo client.id=home >"$h/.config/kcat.conf"
+	echo client.id=env >"$d/env.conf"
+	echo client.id=file >"$d/file.conf"
+	# which ARGS...: the client.id that wm-kafka-sub and kcat end up with.
+	which() {
+		local ours theirs
+		ours=$(wm-kafka-sub -X dump "$@" | sed -n 's/^client.id = //p')
+		theirs=$(kcat -X dump "$@" | sed -n 's/^client.id = //p')
+		[ "$ours" = "$theirs" ] || { echo "ours $ours, kcat $theirs"; return 1; }
+		echo "$ours"
+	}
+	[ "$(HOME=$h which)" = home ]
+	[ "$(HOME=$h KCAT_CONFIG=$d/env.conf which)" = env ]
+	[ "$(HOME=$h KCAT_CONFIG=$d/env.conf which -F "$d/file.conf")" = file ]
+	[ "$(HOME=$h wm-kafka-sub -X dump -F none | sed -n 's/^client.id = //p')" = wm-kafka-sub ]
+	[ "$(HOME=$h wm-kafka-sub -X dump -X client.id=x | sed -n 's/^client.id = //p')" = x ]
+	# It is read for real: brokers from it alone.
+	printf 'bootstrap.servers=%s\n' "$KAFKA_BROKERS" >"$h/.config/kcat.conf"
+	HOME=$h KAFKA_BROKERS= run -0 wm-kafka-sub -t one -e -c 3
+	[ "${#lines[@]}" -eq 3 ]
+	echo 'bogus line' >"$h/.config/kcat.conf"
+	HOME=$h run -2 --separate-stderr wm-kafka-sub -t one
+	[[ $stderr == *"$h/.config/kcat.conf:1: expected property=value"* ]]
+}
+
+@test "-L lists brokers, topics and partitions as kcat -L does" {
+	local d=$BATS_TEST_TMPDIR
+	wm-kafka-sub -L -t three >"$d/ours"
+	kcat -L -b "$KAFKA_BROKERS" -t three >"$d/kcat"
+	diff "$d/kcat" "$d/ours"
+	run -0 cat "$d/ours"
+	[[ ${lines[0]} == "Metadata for three (from broker "* ]]
+	[ "${lines[4]}" = '  topic "three" with 3 partitions:' ]
+	[ "${lines[7]}" = '    partition 2, leader 1, replicas: 1, isrs: 1' ]
+	wm-kafka-sub -L >"$d/ours"
+	kcat -L -b "$KAFKA_BROKERS" >"$d/kcat"
+	diff "$d/kcat" "$d/ours"
+	grep -qx '  topic "fmt" with 2 partitions:' "$d/ours"
 }

@@ -139,10 +139,14 @@ kassign_revoke(rd_kafka_t *rk, struct kcommit *kc,
 	return rc;
 }
 
-/* Partitions of one topic into l, from the cluster's metadata. */
+/*
+ * Partitions of one topic into l, from the cluster's metadata: all, or
+ * only partition when it is not -1 (kcat's -p).
+ */
 static int
 add_topic(rd_kafka_t *rk, rd_kafka_topic_t *rkt, const char *topic,
-    rd_kafka_topic_partition_list_t *l, char *msg, size_t msgsize)
+    int32_t partition, rd_kafka_topic_partition_list_t *l, char *msg,
+    size_t msgsize)
 {
 	const struct rd_kafka_metadata *md;
 	rd_kafka_resp_err_t err;
@@ -162,15 +166,26 @@ add_topic(rd_kafka_t *rk, rd_kafka_topic_t *rkt, const char *topic,
 		return -1;
 	}
 	for (i = 0; i < md->topics[0].partition_cnt; i++)
-		rd_kafka_topic_partition_list_add(l, topic,
-		    md->topics[0].partitions[i].id);
+		if (partition == -1 || md->topics[0].partitions[i].id == partition)
+			break;
+	if (i == md->topics[0].partition_cnt) {
+		snprintf(msg, msgsize, "topic '%s' (with partitions 0..%d): "
+		    "partition %" PRId32 " does not exist", topic,
+		    md->topics[0].partition_cnt - 1, partition);
+		rd_kafka_metadata_destroy(md);
+		return -1;
+	}
+	for (; i < md->topics[0].partition_cnt; i++)
+		if (partition == -1 || md->topics[0].partitions[i].id == partition)
+			rd_kafka_topic_partition_list_add(l, topic,
+			    md->topics[0].partitions[i].id);
 	rd_kafka_metadata_destroy(md);
 	return 0;
 }
 
 int
 kassign_start_simple(rd_kafka_t *rk, rd_kafka_queue_t *q,
-    struct kcommit *kc, const char *const *topics, int n,
+    struct kcommit *kc, const char *const *topics, int n, int32_t partition,
     const struct koffset *off, rd_kafka_topic_t ***rkts, char *msg,
     size_t msgsize)
 {
@@ -185,7 +200,8 @@ kassign_start_simple(rd_kafka_t *rk, rd_kafka_queue_t *q,
 			    rd_kafka_err2str(rd_kafka_last_error()));
 			goto out;
 		}
-		if (add_topic(rk, (*rkts)[t], topics[t], l, msg, msgsize) < 0)
+		if (add_topic(rk, (*rkts)[t], topics[t], partition, l, msg,
+		    msgsize) < 0)
 			goto out;
 	}
 	if (off->kind == KOFF_TIME && lookup_times(rk, off, l, msg, msgsize) < 0)

@@ -41,12 +41,13 @@ int kassign_assign(rd_kafka_t *rk, struct kcommit *kc, const struct koffset *off
 int kassign_revoke(rd_kafka_t *rk, struct kcommit *kc,
     rd_kafka_topic_partition_list_t *parts, char *msg, size_t msgsize);
 /*
- * No group: start every partition of the n topics at off on queue q.
- * *rkts gets the topic handles (free with kassign_stop_simple()). Returns
- * 0, or -1 with msg set.
+ * No group: start every partition of the n topics (only partition, unless
+ * it is -1: kcat's -p) at off on queue q. *rkts gets the topic handles
+ * (free with kassign_stop_simple()). Returns 0, or -1 with msg set (a
+ * topic without that partition included).
  */
 int kassign_start_simple(rd_kafka_t *rk, rd_kafka_queue_t *q,
-    struct kcommit *kc, const char *const *topics, int n,
+    struct kcommit *kc, const char *const *topics, int n, int32_t partition,
     const struct koffset *off, rd_kafka_topic_t ***rkts, char *msg,
     size_t msgsize);
 /* Stop the partitions started by kassign_start_simple(), free rkts. */

@@ -70,8 +70,9 @@ const struct cli_prog kafka_pub_cli = {
 const struct cli_prog kafka_sub_cli = {
 	.name = "wm-kafka-sub",
 	.synopsis =
-	    "usage: wm-kafka-sub [-CehJqVv] [-b brokers] [-c count] [-F file] [-G group]\n"
-	    "                    [-m secs] [-o offset] [-X prop=val] [--ack path]\n"
+	    "usage: wm-kafka-sub [-CehJLquVvZ] [-b brokers] [-c count] [-D delim] [-d list]\n"
+	    "                    [-F file] [-f format] [-G group] [-K delim] [-m secs]\n"
+	    "                    [-o offset] [-p partition] [-X prop=val] [--ack path]\n"
 	    "                    [--drain-timeout secs] [--max-pending lines]\n"
 	    "                    -t topic ... [topic ...]\n",
 	.options =
@@ -79,14 +80,23 @@ const struct cli_prog kafka_sub_cli = {
 	    "  -b brokers          bootstrap brokers (default $KAFKA_BROKERS)\n"
 	    "  -t topic            topic to read; may be repeated\n"
 	    "  -G group            consumer group: share partitions, commit offsets\n"
+	    "  -p partition        read only this partition (no group)\n"
 	    "  -m secs             wait this long for the first broker to answer\n"
 	    "  -o offset           beginning|end|stored|N|-N|s@ms, e@ms (end)\n"
 	    "  -e                  exit at the end of every partition\n"
 	    "  -c count            exit after count messages\n"
-	    "  -C                  consume (kcat's flag; the only mode)\n"
+	    "  -C                  consume (kcat's flag; the default mode)\n"
+	    "  -L                  list brokers, topics and partitions, as kcat -L\n"
 	    "  -J                  write kcat's JSON envelope instead of the payload\n"
-	    "  -X prop=val         librdkafka property (-X list shows them)\n"
+	    "  -f format           write kcat's format: %s %S %R %k %K %t %p %o %T %h\n"
+	    "  -K delim            write the key and delim before the payload\n"
+	    "  -D delim            end each message with delim, not a newline\n"
+	    "  -Z                  write an empty key or payload as NULL\n"
+	    "  -u                  unbuffered: write each message at once\n"
+	    "  -X prop=val         librdkafka property (-X list shows them,\n"
+	    "                      -X dump the configuration)\n"
 	    "  -F file             file of prop=val lines\n"
+	    "  -d list             librdkafka debug contexts, logged on stderr\n"
 	    "  -q                  quiet: no progress line, no Kafka warnings\n"
 	    "  -v                  verbose: assignments, stats lines every 10 s\n"
 	    "      --ack path      commit only lines the sink acknowledged on path\n"

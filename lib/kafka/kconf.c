@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kfailfast.h"
 #include "util.h"
@@ -125,8 +126,8 @@ kconf_apply_tagged(rd_kafka_conf_t *conf, char *const *args, size_t n,
 
 	for (i = 0; i < n; i++) {
 		const char *a = args[i] + 1;
-		int rc = args[i][0] == 'F' ?
-		    kconf_read_file(conf, a, errstr, errsize) :
+		int rc = args[i][0] == 'F' ? (kconf_no_file(a) ? 0 :
+		    kconf_read_file(conf, a, errstr, errsize)) :
 		    kconf_set_arg(conf, a, errstr, errsize);
 
 		if (rc < 0) {
@@ -222,20 +223,54 @@ kconf_brokers(rd_kafka_conf_t *conf, const char *brokers, char *errstr,
 }
 
 int
+kconf_no_file(const char *path)
+{
+	return strcmp(path, "-") == 0 || strcmp(path, "none") == 0;
+}
+
+/* kcat's default files, $HOME/.config/kcat.conf or else kafkacat.conf. */
+static int
+home_config(rd_kafka_conf_t *conf, char *errstr, size_t errsize)
+{
+	static const char *const names[] = { "kcat.conf", "kafkacat.conf" };
+	const char *home = getenv("HOME");
+	char path[4096];
+	size_t i;
+
+	for (i = 0; home != NULL && *home != '\0' && i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/.config/%s", home, names[i]);
+		if (access(path, F_OK) < 0 && (errno == ENOENT ||
+		    errno == ENOTDIR))
+			continue;
+		return kconf_read_file(conf, path, errstr, errsize);
+	}
+	return 0;
+}
+
+int
 kconf_kcat_config(rd_kafka_conf_t *conf, char *const *tagged, size_t n,
     char *errstr, size_t errsize)
 {
-	const char *env = getenv("KCAT_CONFIG");
+	const char *env = getenv("KCAT_CONFIG"), *name = "KCAT_CONFIG";
 	char why[512];
 	size_t i;
+	int search = 1;
 
-	if (env == NULL || *env == '\0')
-		return 0;
-	for (i = 0; i < n; i++)
-		if (tagged[i][0] == 'F')
+	/* An -F file replaces them all; -F - or -F none only the search. */
+	for (i = 0; i < n; i++) {
+		if (tagged[i][0] == 'F' && !kconf_no_file(tagged[i] + 1))
 			return 0;
+		if (tagged[i][0] == 'F')
+			search = 0;
+	}
+	if (env == NULL || *env == '\0') {
+		env = getenv("KAFKACAT_CONFIG");
+		name = "KAFKACAT_CONFIG";
+	}
+	if (env == NULL || *env == '\0')
+		return search ? home_config(conf, errstr, errsize) : 0;
 	if (kconf_read_file(conf, env, why, sizeof(why)) < 0) {
-		snprintf(errstr, errsize, "KCAT_CONFIG: %s", why);
+		snprintf(errstr, errsize, "%s: %s", name, why);
 		return -1;
 	}
 	return 0;

@@ -52,12 +52,17 @@ int kconf_producer(rd_kafka_conf_t *conf, char *errstr, size_t errsize);
 int kconf_brokers(rd_kafka_conf_t *conf, const char *brokers, char *errstr,
     size_t errsize);
 /*
- * Read the file $KCAT_CONFIG names into conf, as kcat does, unless one of the
- * n tagged arguments (kconf_tag) is an -F file. Call before applying them so
- * that -X overrides the file. Returns 0, or -1 with "KCAT_CONFIG: why".
+ * Read kcat's configuration file into conf, as kcat does, unless one of the
+ * n tagged arguments (kconf_tag) is an -F file: the file $KCAT_CONFIG (or
+ * the older $KAFKACAT_CONFIG) names, else, unless -F - or -F none, the
+ * first of $HOME/.config/kcat.conf and kafkacat.conf that exists. Call
+ * before applying them so that -X overrides the file. Returns 0, or -1
+ * with "KCAT_CONFIG: why" or "PATH:LINE: why".
  */
 int kconf_kcat_config(rd_kafka_conf_t *conf, char *const *tagged, size_t n,
     char *errstr, size_t errsize);
+/* 1 when -F path names no file: "-" or "none", as in kcat. */
+int kconf_no_file(const char *path);
 /* 1 when property name is set to a non-empty value in conf, else 0. */
 int kconf_isset(const rd_kafka_conf_t *conf, const char *name);
 

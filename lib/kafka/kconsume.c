@@ -52,20 +52,47 @@ kconsume_flush(struct kconsume *c)
 	return 0;
 }
 
+/*
+ * m through kcat's format: what kcat writes, byte for byte. With acks a
+ * line is the unit: a message that makes more than one is not written.
+ */
+static int
+format(struct kconsume *c, const rd_kafka_message_t *m)
+{
+	size_t start = c->out.len;
+	struct kfmt_msg km;
+
+	if (c->json) {
+		kenvelope_write(&c->out, m);
+		c->out.data[--c->out.len] = '\0';	/* -D's delimiter instead */
+		kfmt_lead(c->fmt, &c->out);
+	} else {
+		kfmt_message(&km, m);
+		kfmt_render(c->fmt, &c->out, &km);
+	}
+	if (c->kc->ackmode && c->out.len - start > 1 && memchr(c->out.data +
+	    start, '\n', c->out.len - start - 1) != NULL) {
+		c->out.len = start;
+		c->out.data[start] = '\0';
+		return KLINE_NEWLINE;
+	}
+	return KLINE_WROTE;
+}
+
 /* Write one message (or report it), and track its offset. */
 static void
 take(struct kconsume *c, const rd_kafka_message_t *m)
 {
 	const char *topic = rd_kafka_topic_name(m->rkt);
-	int r = kenvelope_line(&c->out, m, c->json);
+	int r = c->fmt ? format(c, m) : kenvelope_line(&c->out, m, c->json);
 
 	c->nmsgs++;
 	if (r == KLINE_EMPTY)
 		c->nempty++;	/* no record in it: nothing to write or reject */
 	if (r == KLINE_NEWLINE) {
-		report(c, "'%s' [%" PRId32 "] at offset %" PRId64
-		    ": payload contains a newline, skipped", topic,
-		    m->partition, m->offset);
+		report(c, "'%s' [%" PRId32 "] at offset %" PRId64 ": %s "
+		    "contains a newline, skipped", topic, m->partition,
+		    m->offset, c->fmt ? "the formatted message" : "payload");
 		c->nskipped++;
 	}
 	offtrack_take(&c->kc->ot, topic, m->partition, m->offset,
@@ -142,7 +169,7 @@ kconsume_batch(struct kconsume *c, rd_kafka_message_t **msgs)
 		if (!c->draining && c->count > 0 &&
 		    (long long)c->nmsgs >= c->count)
 			c->draining = 1;
-		if (c->out.len >= OUT_FLUSH)
+		if (c->out.len >= OUT_FLUSH || (c->unbuffered && c->out.len))
 			kconsume_flush(c);
 	}
 	if (!c->group)

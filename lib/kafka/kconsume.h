@@ -15,6 +15,7 @@
 
 #include "buf.h"
 #include "kafka/kcommit.h"
+#include "kafka/kfmt.h"
 
 #define KCONSUME_BATCH 10000	/* messages taken from the queue at once */
 
@@ -25,6 +26,10 @@ struct kconsume {
 	int outfd;			/* where lines go */
 	int wakefd;			/* read end of the queue's wake-up pipe */
 	int json;			/* kcat -J envelopes instead of payloads */
+	/* kcat's -f (or -K, -D, -Z) format; with json, -D after each
+	 * envelope; NULL: payload lines or envelope lines (kfmt.h). */
+	const struct kfmt *fmt;
+	int unbuffered;			/* -u: write each message at once */
 	int group;			/* a consumer group serves the queue */
 	long long count;		/* -c: stop taking after this many; 0 none */
 	int64_t stop_ms;		/* -o e@: a partition ends before this; 0 none */

@@ -6,44 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kafka/kdelim.h"
 #include "util.h"
-
-char *
-kprod_delim(const char *in, size_t *len, char *errstr, size_t errsize)
-{
-	char *s = xstrdup(in), *t, *end;
-	size_t skip;
-	unsigned long x;
-
-	/* As kcat: decode the first escape of a kind until none is left. */
-	for (;;) {
-		if ((t = strstr(s, "\\n")) != NULL) {
-			*t = '\n';
-			skip = 1;
-		} else if ((t = strstr(s, "\\t")) != NULL) {
-			*t = '\t';
-			skip = 1;
-		} else if ((t = strstr(s, "\\x")) != NULL) {
-			x = strtoul(t + 2, &end, 16) & 0xff;
-			if (end == t + 2 || x == 0) {
-				snprintf(errstr, errsize, "delimiter '%s': \\x "
-				    "expects a hex number above 0", in);
-				free(s);
-				return NULL;
-			}
-			*t = (char)x;
-			skip = (size_t)(end - t) - 1;
-		} else
-			break;
-		memmove(t + 1, t + 1 + skip, strlen(t + 1 + skip) + 1);
-	}
-	if ((*len = strlen(s)) == 0) {
-		snprintf(errstr, errsize, "the delimiter must not be empty");
-		free(s);
-		return NULL;
-	}
-	return s;
-}
 
 int
 kprod_header(rd_kafka_headers_t **hdrs, const char *arg, char *errstr,
@@ -79,8 +43,11 @@ kprod_opt(struct kprod *kp, int opt, const char *arg, char *errstr,
 	switch (opt) {
 	case 'D':
 	case 'K':
-		if ((d = kprod_delim(arg, &len, why, sizeof(why))) == NULL) {
-			snprintf(errstr, errsize, "-%c: %s", opt, why);
+		if ((d = kdelim_decode(arg, &len, why, sizeof(why))) == NULL ||
+		    len == 0) {
+			snprintf(errstr, errsize, "-%c: %s", opt, d == NULL ? why :
+			    "the delimiter must not be empty");
+			free(d);
 			return -1;
 		}
 		free(*to);

@@ -23,13 +23,6 @@ struct kprod {
 };
 
 /*
- * Decode a -D or -K delimiter as kcat does: \n, \t and \xNN (hex, one
- * byte), each anywhere in it. Returns the bytes (caller frees) with their
- * length in *len, or NULL with errstr set (no hex digits after \x, a NUL
- * byte, or an empty delimiter).
- */
-char *kprod_delim(const char *in, size_t *len, char *errstr, size_t errsize);
-/*
  * Add kcat's -H argument, "name=value" or "name" (a header without a
  * value), to *hdrs, made on first use (caller destroys it with
  * rd_kafka_headers_destroy()). Returns 0, or -1 with errstr set.

@@ -27,8 +27,8 @@ refused(void)
 {
 	const char *m;
 
-	m = kcatflag_unsupported('f', 0);
-	CHECK(m != NULL && strncmp(m, "kcat's -f is not supported", 26) == 0);
+	m = kcatflag_unsupported('z', 0);
+	CHECK(m != NULL && strncmp(m, "kcat's -z is not supported", 26) == 0);
 	m = kcatflag_unsupported('G', 1);
 	CHECK(m != NULL && strstr(m, "group") != NULL);
 	/* The producer takes -H, -l, -T and -Z now. */

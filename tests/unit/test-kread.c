@@ -2,6 +2,7 @@
  * test-kread.c: wm-kafka-pub's input split at a delimiter (lib/kafka/
  * kread.c) and kcat's delimiter escapes and headers (lib/kafka/kprod.c).
  */
+#include "kafka/kdelim.h"
 #include "kafka/kprod.h"
 #include "kafka/kread.h"
 #include "lines.h"
@@ -147,16 +148,21 @@ delimiters(void)
 	char err[128], *d;
 	size_t len;
 
-	d = kprod_delim("\\t|\\x41\\n\\x7e", &len, err, sizeof(err));
+	d = kdelim_decode("\\t|\\x41\\n\\x7e", &len, err, sizeof(err));
 	CHECK(d != NULL && len == 5 && memcmp(d, "\t|A\n~", 5) == 0);
 	free(d);
-	d = kprod_delim(";Sep;", &len, err, sizeof(err));
+	d = kdelim_decode(";Sep;", &len, err, sizeof(err));
 	CHECK(d != NULL && len == 5 && strcmp(d, ";Sep;") == 0);
 	free(d);
-	CHECK(kprod_delim("", &len, err, sizeof(err)) == NULL);
-	CHECK(kprod_delim("a\\xzz", &len, err, sizeof(err)) == NULL &&
+	{
+		struct kprod kp = { 0 };
+
+		CHECK(kprod_opt(&kp, 'D', "", err, sizeof(err)) < 0 &&
+		    strstr(err, "empty") != NULL);
+	}
+	CHECK(kdelim_decode("a\\xzz", &len, err, sizeof(err)) == NULL &&
 	    strstr(err, "hex") != NULL);
-	CHECK(kprod_delim("\\x00", &len, err, sizeof(err)) == NULL);
+	CHECK(kdelim_decode("\\x00", &len, err, sizeof(err)) == NULL);
 }
 
 static void
