@@ -142,10 +142,19 @@ int
 kconf_isset(const rd_kafka_conf_t *conf, const char *name)
 {
 	size_t size = 0;
+	char *val;
+	int set;
 
-	/* Without a destination only the length (with the NUL) comes back. */
-	return rd_kafka_conf_get(conf, name, NULL, &size) == RD_KAFKA_CONF_OK &&
-	    size > 1;
+	/* Without a destination only a length comes back, and for flag
+	 * properties such as debug it is 2 when they are empty: read it. */
+	if (rd_kafka_conf_get(conf, name, NULL, &size) != RD_KAFKA_CONF_OK ||
+	    size <= 1)
+		return 0;
+	val = xmalloc(size);
+	set = rd_kafka_conf_get(conf, name, val, &size) == RD_KAFKA_CONF_OK &&
+	    val[0] != '\0';
+	free(val);
+	return set;
 }
 
 int
