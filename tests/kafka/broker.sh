@@ -204,7 +204,15 @@ broker_start() {
 	export BROKER_SASL="127.0.0.1:$sasl" BROKER_CA="$BROKER_DIR/ca.pem"
 	export BROKER_CERT="$BROKER_DIR/client.pem" BROKER_KEY="$BROKER_DIR/client.key"
 	export BROKER_USER=webmon BROKER_PASS="scram$RANDOM$RANDOM"
-	id=$(python3 -c 'import base64,os; print(base64.urlsafe_b64encode(os.urandom(16)).decode().rstrip("="))')
+	# A cluster id as Kafka's Uuid makes them: never with a leading '-',
+	# which the tool would read as an option (1 start in 64 failed so).
+	id=$(python3 -c '
+import base64, os
+while True:
+    s = base64.urlsafe_b64encode(os.urandom(16)).decode().rstrip("=")
+    if not s.startswith("-"):
+        print(s)
+        break')
 	if ! (_broker_java kafka.tools.StorageTool format -t "$id" \
 		-c "$BROKER_DIR/server.properties" \
 		--add-scram "SCRAM-SHA-512=[name=$BROKER_USER,password=$BROKER_PASS]" \
