@@ -176,8 +176,7 @@ make_env(const json_t *vars)
 			 * (execve fails with E2BIG): the whole text is on
 			 * stdin, a variable holds its first 64 KiB. */
 			buf_append(&b, v, utf8_cut(v, strlen(v), WM_ENV_MAX));
-		}
-		else if (json_is_integer(val))
+		} else if (json_is_integer(val))
 			buf_printf(&b, "%lld", (long long)json_integer_value(val));
 		else if (json_is_boolean(val))
 			buf_puts(&b, json_is_true(val) ? "true" : "false");
