@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "kafka/kenvelope.h"
+#include "kafka/koutage.h"
 #include "progress.h"
 
 #define OUT_FLUSH	(1 << 20)	/* write when this much is buffered */
@@ -143,6 +144,7 @@ kconsume_batch(struct kconsume *c, rd_kafka_message_t **msgs)
 {
 	size_t want = KCONSUME_BATCH, room, pending;
 	ssize_t n, i;
+	int answered = 0;
 
 	/* With acks, take no more than max_pending allows (at least one
 	 * call's worth, so that rebalances are still served while full). */
@@ -163,8 +165,11 @@ kconsume_batch(struct kconsume *c, rd_kafka_message_t **msgs)
 
 		if (m->err)
 			on_error(c, m);
-		else if (!c->draining && !past_stop(c, m))
-			take(c, m);
+		else {
+			answered = 1;
+			if (!c->draining && !past_stop(c, m))
+				take(c, m);
+		}
 		rd_kafka_message_destroy(m);
 		if (!c->draining && c->count > 0 &&
 		    (long long)c->nmsgs >= c->count)
@@ -172,6 +177,10 @@ kconsume_batch(struct kconsume *c, rd_kafka_message_t **msgs)
 		if (c->out.len >= OUT_FLUSH || (c->unbuffered && c->out.len))
 			kconsume_flush(c);
 	}
+	/* A fetched message is a broker's answer: it ends an outage even
+	 * when no statistics come before the program stops (-c, -e). */
+	if (answered)
+		koutage_up();
 	if (!c->group)
 		rd_kafka_poll(c->rk, 0);
 	return n;
