@@ -7,6 +7,11 @@
 # labelled. Prints messages/s of each, the ratios (ours / kcat) and the peak
 # RSS of our programs, and RESULT lines for bench/all.sh (kafka_pub and
 # kafka_sub: the real broker; kafka_pub_mock, kafka_sub_mock: the mock).
+# wm-kafka-pub is idempotent by default and kcat -P is not: kcat is also
+# run with -X enable.idempotence=true (kcat-Pi, RESULT kafka_pub_idem), and
+# each producer's CPU time is printed. The real broker is started afresh
+# for each round and warmed up first: on this kind of host one broker slows
+# down to half its speed after about ten 1M-line topics, for every client.
 # Needs kcat and /usr/bin/time; the broker needs java and mvn.
 #
 #   make wm-kafka-pub wm-kafka-sub tests/fixtures/wm-mock-kafka
@@ -87,16 +92,17 @@ mktopic() {
 	fi
 }
 
-# run NAME CMD...: time CMD, keep its peak RSS; rate NAME COUNT records
-# COUNT messages over that time.
-declare -A rate rss
+# run NAME CMD...: time CMD, keep its peak RSS and CPU seconds; rate NAME
+# COUNT records COUNT messages over that time.
+declare -A rate rss cpu
 run() {
 	local name=$target/$1 t0
 	shift
 	t0=$(date +%s%N)
-	/usr/bin/time -f %M -o "$tmp/rss" "$@"
+	/usr/bin/time -f '%M %U %S' -o "$tmp/rss" "$@"
 	ns=$(($(date +%s%N) - t0))
-	rss[$name]=$(tail -n 1 "$tmp/rss")
+	rss[$name]=$(tail -n 1 "$tmp/rss" | cut -d' ' -f1)
+	cpu[$name]="${cpu[$name]:-} $(tail -n 1 "$tmp/rss" | awk '{ printf "%.2f", $2 + $3 }')"
 }
 rate() {
 	rate[$target/$1]="${rate[$target/$1]:-} $(awk -v n="$2" -v ns="$ns" 'BEGIN { printf "%.0f", n / (ns / 1e9) }')"
@@ -122,6 +128,9 @@ produce() {
 	kcat) mktopic
 		run kcat-P sh -c "kcat -P -b $B -t $T <'$tmp/in.ndjson'"
 		rate kcat-P "$N" ;;
+	kcati) mktopic
+		run kcat-Pi sh -c "kcat -P -X enable.idempotence=true -b $B -t $T <'$tmp/in.ndjson'"
+		rate kcat-Pi "$N" ;;
 	wm) [ "$have_pub" = 1 ] || return 0
 		mktopic
 		run wm-pub sh -c "wm-kafka-pub -b $B -t $T <'$tmp/in.ndjson'"
@@ -133,15 +142,25 @@ bench() {
 	local r
 	for r in $(seq "$ROUNDS"); do
 		# Odd rounds kcat first, even rounds ours first.
+		if [ "$target" = broker ]; then
+			start_broker
+			# Warm-up, not timed; idempotent, because the first
+			# producer id a fresh broker hands out takes it ~0.5 s.
+			mktopic
+			kcat -P -X enable.idempotence=true -b "$B" -t "$T" <"$tmp/in.ndjson"
+		fi
 		if [ $((r % 2)) = 1 ]; then
 			produce wm
+			produce kcati
 			produce kcat
 			consume kcat wm
 		else
 			produce kcat
 			consume wm kcat
+			produce kcati
 			produce wm
 		fi
+		[ "$target" = broker ] && broker_stop
 		# The mock broker drops the oldest data of a long partition log,
 		# so the consumers are rated on what they actually read (the
 		# same set).
@@ -156,8 +175,8 @@ report() {
 	local ours=$target/$1 peer=$target/$2 name=$3 o p
 	o=$(best "${rate[$ours]}")
 	p=$(best "${rate[$peer]}")
-	printf '%-14s %10s msg/s (runs:%s)\n' "$peer" "$p" "${rate[$peer]}"
-	printf '%-14s %10s msg/s (runs:%s)  peak RSS %s KiB\n' "$ours" "$o" "${rate[$ours]}" "${rss[$ours]}"
+	printf '%-14s %10s msg/s (runs:%s)%s\n' "$peer" "$p" "${rate[$peer]}" "${cpu[$peer]:+  CPU s:${cpu[$peer]}}"
+	printf '%-14s %10s msg/s (runs:%s)  peak RSS %s KiB%s\n' "$ours" "$o" "${rate[$ours]}" "${rss[$ours]}" "${cpu[$ours]:+  CPU s:${cpu[$ours]}}"
 	awk -v o="$o" -v p="$p" -v a="$ours" -v b="$peer" 'BEGIN { printf "ratio %s / %s: %.2fx\n\n", a, b, o / p }'
 	sfx=; [ "$target" = mock ] && sfx=_mock
 	RESULTS+=("RESULT name=$name$sfx ours=$o peer=$p unit=msg/s target=ratio>=1.0 note=peer=${2}${sfx:+,mock-cluster}")
@@ -168,7 +187,7 @@ RESULTS=()
 for target in $KAFKA; do
 	case $target in
 	mock) start_mock ;;
-	broker) start_broker ;;
+	broker) ;;	# started for each round
 	*) echo "KAFKA: broker or mock, not '$target'" >&2; exit 2 ;;
 	esac
 	bench
@@ -176,12 +195,10 @@ for target in $KAFKA; do
 	report wm-sub kcat-C kafka_sub
 	if [ "$have_pub" = 1 ]; then
 		report wm-pub kcat-P kafka_pub
+		report wm-pub kcat-Pi kafka_pub_idem
 	else
 		printf '%-14s %10s msg/s\nwm-kafka-pub not built: skipped\n' kcat-P "$(best "${rate[$target/kcat-P]}")"
 	fi
-	case $target in
-	mock) stop_mock ;;
-	broker) broker_stop ;;
-	esac
+	[ "$target" = mock ] && stop_mock
 done
 printf '%s\n' "${RESULTS[@]}"

@@ -28,6 +28,7 @@
 #include "kafka/klog.h"
 #include "kafka/korigin.h"
 #include "kafka/koutage.h"
+#include "kafka/kpace.h"
 #include "kafka/kprod.h"
 #include "kafka/kread.h"
 #include "lines.h"
@@ -65,11 +66,13 @@ struct pub {
 	rd_kafka_topic_t *rkt;
 	struct kdeliver dl;		/* failed lines, input names */
 	unsigned long read, delivered, failed, unkeyed, inflight;
+	unsigned long paced;		/* batches that waited for room */
 	int teeerr;			/* errno of a failed -T write */
 	int32_t nparts;			/* partitions to hash keys over, 0: unknown */
 	double start_ms, last_stats_ms;
 	struct progress prog;
 	struct kkey kk;			/* how a line's key is found */
+	struct kpace pace;		/* bytes let wait in librdkafka */
 	struct kbatch_cb kcb;		/* how kbatch_flush() reports to us */
 };
 
@@ -98,6 +101,7 @@ on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *rkm, void *opaque)
 	struct pub *p = opaque;
 
 	p->inflight--;
+	p->pace.held -= rkm->len + rkm->key_len;
 	if (rkm->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
 		p->delivered++;
 		koutage_up();
@@ -129,8 +133,8 @@ stats(struct pub *p, const char *kind)
 	double secs = (mono_ms() - p->start_ms) / 1000.0;
 
 	statsmsg(kind, "read=%lu delivered=%lu failed=%lu inflight=%lu "
-	    "unkeyed=%lu seconds=%.1f lines/s=%.0f%s", p->read, p->delivered,
-	    p->failed, p->inflight, p->unkeyed, secs,
+	    "unkeyed=%lu paced=%lu seconds=%.1f lines/s=%.0f%s", p->read,
+	    p->delivered, p->failed, p->inflight, p->unkeyed, p->paced, secs,
 	    secs > 0 ? p->delivered / secs : 0.0,
 	    strcmp(kind, "total") == 0 && stop ? " interrupted=1" : "");
 }
@@ -154,9 +158,12 @@ service(void *arg, int timeout_ms)
 
 /* kbatch_flush() callbacks: accepted, queue full, wait. */
 static void
-kb_queued(void *arg, size_t n)
+kb_queued(void *arg, size_t n, size_t bytes)
 {
-	((struct pub *)arg)->inflight += n;
+	struct pub *p = arg;
+
+	p->inflight += n;
+	p->pace.held += bytes;
 }
 
 static int
@@ -169,6 +176,23 @@ static void
 kb_wait(void *arg)
 {
 	service(arg, 50);	/* backpressure: wait for deliveries */
+}
+
+/*
+ * Hand the batch to librdkafka, once an idempotent producer has room for
+ * it (kpace.h): waiting serves delivery reports, it does not spin.
+ */
+static void
+flush(struct pub *p, struct kbatch *b)
+{
+	int32_t nparts = p->opt->partition != RD_KAFKA_PARTITION_UA ? 1 :
+	    b->nparts;
+
+	if (kpace_over(&p->pace, nparts, b->arena.len))
+		p->paced++;
+	while (stop < 2 && kpace_over(&p->pace, nparts, b->arena.len))
+		service(p, 50);
+	kbatch_flush(b, p->rkt, p->opt->partition, &p->kcb);
 }
 
 /* Take one line: find its key and add it to the batch. */
@@ -189,7 +213,7 @@ publish(struct pub *p, struct kbatch *b, size_t fileidx, unsigned long lineno,
 	kbatch_add(b, __atomic_load_n(&p->nparts, __ATOMIC_RELAXED), key,
 	    keylen, payload, plen, korigin_pack(&o));
 	if (b->n >= BATCH_LINES || b->arena.len >= BATCH_BYTES)
-		kbatch_flush(b, p->rkt, p->opt->partition, &p->kcb);
+		flush(p, b);
 }
 
 /*
@@ -201,7 +225,7 @@ input_ready(struct pub *p, struct kbatch *b, struct kread *l)
 {
 	if (kread_wait(l, 0))
 		return 1;
-	kbatch_flush(b, p->rkt, p->opt->partition, &p->kcb);
+	flush(p, b);
 	if (p->opt->kp.tee && !p->teeerr)
 		p->teeerr = kprod_tee(&p->opt->kp, NULL, 0);
 	return kread_wait(l, 100);
@@ -258,7 +282,7 @@ publish_fd(struct pub *p, struct kbatch *b, int fd, const char *name)
 		if (++n % POLL_EVERY == 0)
 			service(p, 0);
 	}
-	kbatch_flush(b, p->rkt, p->opt->partition, &p->kcb);
+	flush(p, b);
 	/* Stopped inside a line: its bytes go back to a seekable input; on
 	 * a pipe they cannot, and the line counts as failed. */
 	if (stop && !l.eof && (left = kread_unread(&l)) > 0) {
@@ -451,6 +475,7 @@ main(int argc, char **argv)
 	if ((p.rkt = khash_topic(p.rk, o.topic, hash ? &p.nparts : NULL,
 	    errstr, sizeof(errstr))) == NULL)
 		die("%s", errstr);
+	kpace_init(&p.pace, p.rk);
 	b.hdrs = o.kp.hdrs;
 	b.rk = p.rk;
 	p.start_ms = p.last_stats_ms = mono_ms();

@@ -7,7 +7,8 @@ load helpers/kafka
 setup_file() {
 	kafka_start 3 rt:1 keys:4 same:4 part:3 kk:2 nokey:2 junk:2 delim:2 \
 		big:1 long:1 down:3 gone:1 term:2 conf:1 files:1 bad:1 \
-		hdr:3 hdrk:3 dlm:1 dlmk:1 nulw:1 nulk:1 kkw:1 kkk:1 tee:1 dfail:1
+		hdr:3 hdrk:3 dlm:1 dlmk:1 nulw:1 nulk:1 kkw:1 kkk:1 tee:1 dfail:1 \
+		pace:2 nopace:2
 }
 
 teardown_file() {
@@ -83,6 +84,26 @@ consume() {
 	run -0 sort -u "$BATS_TEST_TMPDIR/out"
 	[ "$output" = 2 ]
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/out")" -eq 30 ]
+}
+
+@test "wm-kafka-pub: idempotent, it holds ~1.5 batches per partition; every line arrives in order" {
+	records 20000 9 >"$BATS_TEST_TMPDIR/in"
+	# batch.size 4000: 6,000 bytes per partition may wait in librdkafka
+	run -0 wm-kafka-pub -v -X batch.size=4000 -b "$KAFKA_BROKERS" -t pace \
+		<"$BATS_TEST_TMPDIR/in"
+	[[ $output =~ total:.*\ paced=([0-9]+) ]]
+	[ "${BASH_REMATCH[1]}" -gt 0 ]
+	consume pace "$BATS_TEST_TMPDIR/out" -J
+	# all 20,000, once each, and each url's lines in input order
+	run -0 jq -se 'map(.payload | fromjson) as $r | ($r | length) == 20000 and
+		($r | map(.id) | unique | length) == 20000 and
+		($r | group_by(.url) | all(.[]; map(.id | ltrimstr("id-") | tonumber) |
+			. == sort))' "$BATS_TEST_TMPDIR/out"
+	# not idempotent: nothing to pace (one request per partition is the
+	# idempotent producer's limit, not this one's)
+	run -0 wm-kafka-pub -v -X enable.idempotence=false -X batch.size=4000 \
+		-b "$KAFKA_BROKERS" -t nopace <"$BATS_TEST_TMPDIR/in"
+	[[ $output =~ total:.*\ paced=0\  ]]
 }
 
 @test "wm-kafka-pub: -k sets one key, --key-field picks another member" {

@@ -26,7 +26,7 @@ kbatch_add(struct kbatch *b, int32_t nparts, const char *key, size_t keylen,
 	else
 		m->bucket = b->nparts;
 	m->keyoff = SIZE_MAX;
-	m->keylen = keylen;
+	m->keylen = key ? keylen : 0;
 	if (key) {
 		m->keyoff = b->arena.len;
 		buf_append(&b->arena, key, keylen);
@@ -65,7 +65,7 @@ produce_run(const struct kbatch *b, rd_kafka_topic_t *rkt, int32_t part,
     rd_kafka_message_t *rkm, size_t n, const struct kbatch_cb *cb)
 {
 	while (n > 0) {
-		size_t i, retry = 0, queued = 0;
+		size_t i, retry = 0, queued = 0, bytes = 0;
 
 		if (b->hdrs)
 			produce_each(b->rk, b->hdrs, rkt, part, rkm, n);
@@ -75,6 +75,7 @@ produce_run(const struct kbatch *b, rd_kafka_topic_t *rkt, int32_t part,
 		for (i = 0; i < n; i++) {
 			if (rkm[i].err == RD_KAFKA_RESP_ERR_NO_ERROR) {
 				queued++;
+				bytes += rkm[i].len + rkm[i].key_len;
 				continue;
 			}
 			if (rkm[i].err == RD_KAFKA_RESP_ERR__QUEUE_FULL &&
@@ -87,7 +88,7 @@ produce_run(const struct kbatch *b, rd_kafka_topic_t *rkt, int32_t part,
 			    "interrupted" : rd_kafka_err2str(rkm[i].err));
 		}
 		if (queued > 0)
-			cb->queued(cb->arg, queued);
+			cb->queued(cb->arg, queued, bytes);
 		n = retry;
 		if (n > 0)
 			cb->wait(cb->arg);	/* backpressure */

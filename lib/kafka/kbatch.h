@@ -41,8 +41,9 @@ struct kbatch {
 /* How kbatch_flush() reports; arg is passed back to every call. */
 struct kbatch_cb {
 	void *arg;
-	/* n more messages went into librdkafka's queue. */
-	void (*queued)(void *arg, size_t n);
+	/* n more messages, bytes of keys and payloads, went into librdkafka's
+	 * queue. */
+	void (*queued)(void *arg, size_t n, size_t bytes);
 	/* m was refused; why is not the caller's to free. */
 	void (*failed)(void *arg, const rd_kafka_message_t *m, const char *why);
 	/* The queue is full: nonzero to wait and try again, 0 to give up. */

@@ -73,13 +73,14 @@ same_as_librdkafka(void)
 }
 
 struct seen {
-	size_t queued, failed, waits;
+	size_t queued, bytes, failed, waits;
 };
 
 static void
-on_queued(void *arg, size_t n)
+on_queued(void *arg, size_t n, size_t bytes)
 {
 	((struct seen *)arg)->queued += n;
+	((struct seen *)arg)->bytes += bytes;
 }
 
 static void
@@ -105,10 +106,10 @@ static void
 grouping(void)
 {
 	struct kbatch b = KBATCH_INIT;
-	struct seen seen = { 0, 0, 0 };
+	struct seen seen = { 0, 0, 0, 0 };
 	struct kbatch_cb cb = { &seen, on_queued, on_failed, on_retry, on_wait };
 	char key[32], payload[32];
-	size_t i, j, n;
+	size_t i, j, n, bytes = 0;
 	int32_t prev = -1;
 
 	/* 100 lines: keyed ones by partition of 4, every fifth without a key. */
@@ -117,6 +118,7 @@ grouping(void)
 		snprintf(payload, sizeof(payload), "line %zu", i);
 		kbatch_add(&b, 4, i % 5 == 0 ? NULL : key, n, payload,
 		    strlen(payload), (void *)(uintptr_t)(i + 1));
+		bytes += strlen(payload) + (i % 5 == 0 ? 0 : n);
 	}
 	CHECK(b.n == 100 && b.nparts == 4);
 	for (i = 0; i < 100; i++) {
@@ -132,6 +134,7 @@ grouping(void)
 	}
 	kbatch_flush(&b, rkt, RD_KAFKA_PARTITION_UA, &cb);
 	CHECK(seen.queued == 100 && seen.failed == 0 && seen.waits == 0);
+	CHECK(seen.bytes == bytes);	/* keys and payloads, for pacing */
 	CHECK(b.n == 0 && b.arena.len == 0);
 	/* Handed over grouped by bucket, input order kept inside each. */
 	for (i = 0, j = 0; i < 100; i++) {
@@ -151,7 +154,7 @@ grouping(void)
 	kbatch_add(&b, 8, "k", 1, "y", 1, NULL);
 	CHECK(b.nparts == 0 && b.msgs[1].bucket == 0);
 	kbatch_flush(&b, rkt, 2, &cb);		/* a fixed partition */
-	CHECK(seen.queued == 102);
+	CHECK(seen.queued == 102 && seen.bytes == bytes + 4);
 	kbatch_free(&b);
 	CHECK(b.n == 0 && b.msgs == NULL);
 }
