@@ -180,7 +180,8 @@ kb_wait(void *arg)
 
 /*
  * Hand the batch to librdkafka, once an idempotent producer has room for
- * it (kpace.h): waiting serves delivery reports, it does not spin.
+ * it (kpace.h): waiting serves delivery reports, it does not spin. After a
+ * signal it does not wait: the drain's --flush-timeout bounds the rest.
  */
 static void
 flush(struct pub *p, struct kbatch *b)
@@ -190,7 +191,7 @@ flush(struct pub *p, struct kbatch *b)
 
 	if (kpace_over(&p->pace, nparts, b->arena.len))
 		p->paced++;
-	while (stop < 2 && kpace_over(&p->pace, nparts, b->arena.len))
+	while (!stop && kpace_over(&p->pace, nparts, b->arena.len))
 		service(p, 50);
 	kbatch_flush(b, p->rkt, p->opt->partition, &p->kcb);
 }

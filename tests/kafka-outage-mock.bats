@@ -20,7 +20,9 @@ teardown() {
 	kafka_ctl "up -1" >/dev/null 2>&1 || true
 }
 
-OUTAGE_S=4
+# Long enough for two failed reconnects to reach the statistics (every 1 s)
+# even on a loaded host: with 4 s one run in many saw only one.
+OUTAGE_S=6
 outage_down() {
 	kafka_ctl "down -1"
 }

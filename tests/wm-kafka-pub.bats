@@ -8,7 +8,7 @@ setup_file() {
 	kafka_start 3 rt:1 keys:4 same:4 part:3 kk:2 nokey:2 junk:2 delim:2 \
 		big:1 long:1 down:3 gone:1 term:2 conf:1 files:1 bad:1 \
 		hdr:3 hdrk:3 dlm:1 dlmk:1 nulw:1 nulk:1 kkw:1 kkk:1 tee:1 dfail:1 \
-		pace:2 nopace:2
+		pace:2 nopace:2 paceterm:3
 }
 
 teardown_file() {
@@ -19,6 +19,7 @@ teardown() {
 	# a test that failed half way must not leave brokers down or writers open
 	kafka_ctl "up -1" >/dev/null 2>&1 || true
 	exec 4>&- 2>/dev/null || true
+	[ -z "${WRITER_PID:-}" ] || kill "$WRITER_PID" 2>/dev/null || true
 	if [ -n "${PUB_PID:-}" ]; then
 		kill "$PUB_PID" 2>/dev/null || true
 		wait "$PUB_PID" 2>/dev/null || true
@@ -308,6 +309,52 @@ _read_past() {
 	exec 4>&-
 	kafka_ctl "up -1"
 	cmp <(sort "$BATS_TEST_TMPDIR/in") <(sort "$BATS_TEST_TMPDIR/failed")
+}
+
+@test "wm-kafka-pub: SIGTERM while waiting for room, brokers down: it does not wait on" {
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	records 4000 9 >"$BATS_TEST_TMPDIR/in"
+	# batch.size 1000: 4,500 bytes may wait in librdkafka, then it paces
+	wm-kafka-pub -v -b "$KAFKA_BROKERS" -t paceterm --flush-timeout 1 \
+		-X batch.size=1000 --failed "$BATS_TEST_TMPDIR/failed" \
+		<"$BATS_TEST_TMPDIR/fifo" 2>"$BATS_TEST_TMPDIR/err" 3>&- &
+	PUB_PID=$!
+	exec 4>"$BATS_TEST_TMPDIR/fifo"
+	head -n 10 "$BATS_TEST_TMPDIR/in" >&4
+	# the partition count is known once a line went out
+	until [ "$(kcat -b "$KAFKA_BROKERS" -C -t paceterm -e -q | wc -l)" -ge 10 ]; do
+		sleep 0.2
+	done
+	kafka_ctl "down -1"
+	# it stops reading once librdkafka holds enough: the rest waits in
+	# the pipe
+	tail -n +11 "$BATS_TEST_TMPDIR/in" >&4 &
+	WRITER_PID=$!
+	sleep 2
+	kill -TERM "$PUB_PID"
+	# one signal ends it (a hang guard, not a speed limit)
+	for _ in $(seq 150); do
+		kill -0 "$PUB_PID" 2>/dev/null || break
+		sleep 0.2
+	done
+	run ! kill -0 "$PUB_PID"
+	rc=0
+	wait "$PUB_PID" || rc=$?
+	PUB_PID=
+	exec 4>&-
+	kill "$WRITER_PID" 2>/dev/null || true
+	wait "$WRITER_PID" 2>/dev/null || true
+	kafka_ctl "up -1"
+	[ "$rc" -eq 1 ]
+	[[ $(cat "$BATS_TEST_TMPDIR/err") =~ total:.*\ paced=[1-9] ]]
+	# every line it read is either in the topic or in --failed, once: the
+	# first n lines of the input
+	kcat -b "$KAFKA_BROKERS" -C -t paceterm -e -q >"$BATS_TEST_TMPDIR/out"
+	sort "$BATS_TEST_TMPDIR/out" "$BATS_TEST_TMPDIR/failed" >"$BATS_TEST_TMPDIR/got"
+	n=$(wc -l <"$BATS_TEST_TMPDIR/got")
+	[ "$n" -gt 10 ]
+	[ -s "$BATS_TEST_TMPDIR/failed" ]
+	cmp <(head -n "$n" "$BATS_TEST_TMPDIR/in" | sort) "$BATS_TEST_TMPDIR/got"
 }
 
 # kcat's producer flags, checked against kcat itself: what kcat -C shows of
