@@ -138,6 +138,9 @@ UNIT_TESTS += $(UNIT_PAGE)
 # kcatsub: kcat's -f formats and -K/-D/-Z output.
 UNIT_KAFKA += tests/unit/test-kfmt
 tests/unit/test-kfmt.o: FAMILY_PKGS = $(KAFKA_PKGS)
+# the idempotent producer's pacing
+UNIT_KAFKA += tests/unit/test-kpace
+tests/unit/test-kpace.o: FAMILY_PKGS = $(KAFKA_PKGS)
 
 $(UNIT_CORE): %: %.o $(LIBWM)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm

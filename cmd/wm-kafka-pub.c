@@ -333,13 +333,13 @@ parse_args(int argc, char **argv, struct options *o)
 	long v;
 	int ch;
 
+	/* each takes an argument: argc bounds their number */
+	o->confargs = xcalloc((size_t)argc, sizeof(*o->confargs));
 	while ((ch = cli_getopt(argc, argv, "b:c:F:hk:Pp:qt:VvX:z:"
 	    KCATFLAG_OPTS KPROD_OPTS, longopts)) != -1) {
 		switch (ch) {
 		case 'm':
 			(void)cli_seconds(optarg, 0.001);	/* the shared message */
-			o->confargs = xreallocarray(o->confargs, o->nconfargs + 1,
-			    sizeof(*o->confargs));
 			if ((o->confargs[o->nconfargs++] = kcatflag_tag(ch, optarg,
 			    errstr, sizeof(errstr))) == NULL)
 				dieusage("%s", errstr);
@@ -351,8 +351,6 @@ parse_args(int argc, char **argv, struct options *o)
 			o->count = cli_long(optarg, 1, 1L << 62);
 			break;
 		case 'F':
-			o->confargs = xreallocarray(o->confargs, o->nconfargs + 1,
-			    sizeof(*o->confargs));
 			o->confargs[o->nconfargs++] = kconf_tag('F', optarg);
 			break;
 		case 'h':
@@ -387,13 +385,9 @@ parse_args(int argc, char **argv, struct options *o)
 				rd_kafka_conf_properties_show(stdout);
 				exit(0);
 			}
-			o->confargs = xreallocarray(o->confargs, o->nconfargs + 1,
-			    sizeof(*o->confargs));
 			o->confargs[o->nconfargs++] = kconf_tag('X', optarg);
 			break;
 		case 'z':
-			o->confargs = xreallocarray(o->confargs, o->nconfargs + 1,
-			    sizeof(*o->confargs));
 			o->confargs[o->nconfargs] = xmalloc(strlen(optarg) + 20);
 			sprintf(o->confargs[o->nconfargs++],
 			    "Xcompression.codec=%s", optarg);

@@ -25,7 +25,7 @@ kpace_init(struct kpace *kp, rd_kafka_t *rk)
 	const rd_kafka_conf_t *conf = rd_kafka_conf(rk);
 	char val[16];
 	size_t len = sizeof(val);
-	long batch;
+	long batch, max;
 
 	memset(kp, 0, sizeof(*kp));
 	if (rd_kafka_conf_get(conf, "enable.idempotence", val, &len) !=
@@ -33,8 +33,9 @@ kpace_init(struct kpace *kp, rd_kafka_t *rk)
 		return;
 	/* A request holds at most the smaller of the two. */
 	batch = conf_long(conf, "batch.size", 1000000);
-	if (conf_long(conf, "message.max.bytes", 1000000) < batch)
-		batch = conf_long(conf, "message.max.bytes", 1000000);
+	max = conf_long(conf, "message.max.bytes", 1000000);
+	if (max < batch)
+		batch = max;
 	kp->per_part = (size_t)batch + (size_t)batch / 2;
 }
 
