@@ -206,6 +206,10 @@ events_match_incidents() {
 	python3 "$FIXTURES/wm-state/flap.py" 100000 7 300 >"$T/corpus"
 	wm-pg-copy -t wm_results --key id <"$T/corpus"
 	[ "$(pq -c 'SELECT count(*) FROM wm_results')" -eq 100000 ]
+	# Statistics now, not when autovacuum gets to it: with none, the
+	# first wm_incidents() calls were planned for an empty table and took
+	# 15 s each instead of 1.8 s (the answers are the same).
+	pq -c "ANALYZE wm_results" >/dev/null
 	PGTZ=UTC pq -c "SELECT row_to_json(r) FROM (SELECT id, ts, url, name, ok,
 		error, detail, cert_expiry, probe, tags FROM wm_results
 		ORDER BY ts, id) r" >"$T/rows"
