@@ -3,6 +3,7 @@
 
 load test_helper
 load helpers/kafka
+load helpers/outage
 
 setup_file() {
 	kafka_start 3 rt:1 keys:4 same:4 part:3 kk:2 nokey:2 junk:2 delim:2 \
@@ -322,9 +323,7 @@ _read_past() {
 	exec 4>"$BATS_TEST_TMPDIR/fifo"
 	head -n 10 "$BATS_TEST_TMPDIR/in" >&4
 	# the partition count is known once a line went out
-	until [ "$(kcat -b "$KAFKA_BROKERS" -C -t paceterm -e -q | wc -l)" -ge 10 ]; do
-		sleep 0.2
-	done
+	wait_until 30 topic_has paceterm 10
 	kafka_ctl "down -1"
 	# it stops reading once librdkafka holds enough: the rest waits in
 	# the pipe
@@ -333,11 +332,7 @@ _read_past() {
 	sleep 2
 	kill -TERM "$PUB_PID"
 	# one signal ends it (a hang guard, not a speed limit)
-	for _ in $(seq 150); do
-		kill -0 "$PUB_PID" 2>/dev/null || break
-		sleep 0.2
-	done
-	run ! kill -0 "$PUB_PID"
+	wait_until 30 eval '! kill -0 "$PUB_PID" 2>/dev/null'
 	rc=0
 	wait "$PUB_PID" || rc=$?
 	PUB_PID=
